@@ -1,0 +1,108 @@
+package copy
+
+import (
+	"errors"
+	"math"
+	"os"
+	"runtime"
+
+	"github.com/zcopy/zcopy/internal/fdkind"
+)
+
+type methodFunc func(dst, src *file, remain int64) (written int64, handled bool, err error)
+
+// The methods are variables so that tests can put faults in their way.
+var (
+	cfrFn        methodFunc = copyFileRangeMethod
+	sendfileFn   methodFunc = sendfileMethod
+	spliceFn     methodFunc = spliceMethod
+	splicePipeFn methodFunc = splicePipeMethod
+	readWriteFn  methodFunc = readWriteMethod
+)
+
+func (m Method) fn() methodFunc {
+	switch m {
+	case CopyFileRange:
+		return cfrFn
+	case Sendfile:
+		return sendfileFn
+	case Splice:
+		return spliceFn
+	case SplicePipe:
+		return splicePipeFn
+	case ReadWrite:
+		return readWriteFn
+	}
+	return nil
+}
+
+// defaultPipeSize is a pipe's capacity when nobody grew it (pipe(7)).
+const defaultPipeSize = 64 << 10
+
+func copyFiles(dst, src *os.File, opt Options) (*Report, error) {
+	defer runtime.KeepAlive(dst)
+	defer runtime.KeepAlive(src)
+	s, err := newFile(src)
+	if err != nil {
+		return &Report{}, &Error{Side: Read, Err: err}
+	}
+	d, err := newFile(dst)
+	if err != nil {
+		return &Report{Src: s.info}, &Error{Side: Write, Err: err}
+	}
+	return run(d, s, opt)
+}
+
+// run drives the plan: each method in turn until one finishes the copy;
+// a refused method hands over at the exact byte where it stopped.
+func run(d, s *file, opt Options) (*Report, error) {
+	r := &Report{Src: s.info, Dst: d.info}
+	methods := opt.Methods
+	if methods == nil {
+		methods = plan(s.info, d.info)
+	}
+	remain := int64(math.MaxInt64)
+	if opt.Limit > 0 {
+		remain = opt.Limit
+	}
+	if methods[0].ZeroCopy() && !small(s.info, remain) {
+		if s.info.Kind == fdkind.Pipe {
+			growPipe(s.fd)
+		}
+		if d.info.Kind == fdkind.Pipe {
+			growPipe(d.fd)
+		}
+	}
+	r.Steps = make([]Step, 0, len(methods))
+	for i, m := range methods {
+		fn := m.fn()
+		if fn == nil {
+			continue
+		}
+		r.Steps = append(r.Steps, Step{Method: m})
+		st := &r.Steps[len(r.Steps)-1]
+		s.step, d.step = st, st
+		w, handled, err := fn(d, s, remain)
+		st.Bytes += w
+		remain -= w
+		var rf *refusal
+		if errors.As(err, &rf) && i < len(methods)-1 {
+			st.Refused = rf.err
+			continue
+		}
+		if rf != nil {
+			// The last method was refused: nothing else can try.
+			return r, &Error{Side: sideOf(rf.err, s, d), Err: os.NewSyscallError(m.String(), rf.err)}
+		}
+		if err != nil || handled || remain <= 0 {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// small reports whether a source is known to hold no more than a default
+// pipe's worth, so that growing pipes would cost more than it saves.
+func small(src fdkind.Info, remain int64) bool {
+	return remain <= defaultPipeSize || (src.SizeTrusted() && src.Size <= defaultPipeSize)
+}

@@ -1,0 +1,196 @@
+package copy
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/fdkind"
+)
+
+// file is one end of a copy: a raw descriptor, what it is, and the step
+// whose counters its system calls feed.
+type file struct {
+	fd   int
+	info fdkind.Info
+	step *Step
+}
+
+// newFile describes f. The descriptor is read through SyscallConn, which,
+// unlike f.Fd, leaves a nonblocking descriptor nonblocking; the caller keeps
+// f alive (and open) while the returned file is in use.
+func newFile(f *os.File) (*file, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	var fd int
+	if err := rc.Control(func(u uintptr) { fd = int(u) }); err != nil {
+		return nil, err
+	}
+	info, err := fdkind.Stat(fd)
+	if err != nil {
+		return nil, os.NewSyscallError("fstat", err)
+	}
+	return &file{fd: fd, info: info}, nil
+}
+
+func (f *file) count() {
+	if f.step != nil {
+		f.step.Calls++
+	}
+}
+
+// The wrappers below are the only places that compare raw errnos, besides the
+// refusal policies. They retry EINTR, wait on EAGAIN (a nonblocking
+// descriptor inherited from the parent: PITFALLS 5) and count the call.
+
+func ignoringEINTR2[T any](fn func() (T, error)) (T, error) {
+	for {
+		v, err := fn()
+		if err != unix.EINTR {
+			return v, err
+		}
+	}
+}
+
+// splice moves up to max bytes from src to dst, one of which is a pipe, at
+// both descriptors' current offsets. unix.Splice returns int64 on 64-bit
+// ports and int on some 32-bit ones; callers never ask for more than an int
+// holds, so it returns int, as internal/poll's splice does.
+func splice(dst, src *file, max int) (int, error) {
+	for {
+		dst.count()
+		n, err := ignoringEINTR2(func() (int64, error) {
+			return unix.Splice(src.fd, nil, dst.fd, nil, max, unix.SPLICE_F_MOVE)
+		})
+		if err == unix.EAGAIN {
+			if err := waitIO(src, dst); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		return int(n), err
+	}
+}
+
+func sendfile(dst, src *file, max int) (int, error) {
+	for {
+		dst.count()
+		n, err := ignoringEINTR2(func() (int, error) { return unix.Sendfile(dst.fd, src.fd, nil, max) })
+		if err == unix.EAGAIN {
+			if err := waitIO(src, dst); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		return n, err
+	}
+}
+
+func copyFileRange(dst, src *file, max int) (int, error) {
+	dst.count()
+	// Regular files never return EAGAIN.
+	return ignoringEINTR2(func() (int, error) { return unix.CopyFileRange(src.fd, nil, dst.fd, nil, max, 0) })
+}
+
+func read(src *file, p []byte) (int, error) {
+	for {
+		src.count()
+		n, err := ignoringEINTR2(func() (int, error) { return unix.Read(src.fd, p) })
+		if err == unix.EAGAIN {
+			if err := waitIO(src, nil); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if n < 0 {
+			n = 0
+		}
+		return n, err
+	}
+}
+
+// writeAll writes all of p, waiting when dst is nonblocking and full.
+func writeAll(dst *file, p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		dst.count()
+		n, err := ignoringEINTR2(func() (int, error) { return unix.Write(dst.fd, p[written:]) })
+		if n > 0 {
+			written += n
+		}
+		switch {
+		case err == unix.EAGAIN:
+			if err := waitIO(nil, dst); err != nil {
+				return written, err
+			}
+		case err != nil:
+			return written, err
+		case n == 0:
+			// write(2) returning 0 for a nonzero count is what a full
+			// device without an error looks like; do not spin on it.
+			return written, unix.ENOSPC
+		}
+	}
+	return written, nil
+}
+
+// waitIO blocks until src (if not nil) is readable and dst (if not nil) is
+// writable, for descriptors that are nonblocking. It never spins: a ready
+// descriptor leaves the poll set, and poll(2) waits for the others.
+func waitIO(src, dst *file) error {
+	var fds [2]unix.PollFd
+	set := fds[:0]
+	if src != nil && src.info.Nonblock {
+		set = append(set, unix.PollFd{Fd: int32(src.fd), Events: unix.POLLIN})
+	}
+	if dst != nil && dst.info.Nonblock {
+		set = append(set, unix.PollFd{Fd: int32(dst.fd), Events: unix.POLLOUT})
+	}
+	if len(set) == 0 {
+		// EAGAIN from descriptors that were blocking when the copy
+		// began: someone set O_NONBLOCK since. Poll both from now on.
+		if src != nil {
+			src.info.Nonblock = true
+		}
+		if dst != nil {
+			dst.info.Nonblock = true
+		}
+		return waitIO(src, dst)
+	}
+	for len(set) > 0 {
+		_, err := unix.Poll(set, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rest := set[:0]
+		for _, p := range set {
+			if p.Revents == 0 {
+				rest = append(rest, unix.PollFd{Fd: p.Fd, Events: p.Events})
+			}
+		}
+		set = rest
+	}
+	return nil
+}
+
+// atEOF reports whether a source that just returned 0 bytes at the start of
+// a method is really at its end. Pipes and sockets do not lie; a regular
+// file is at its end when its offset has reached a size that can be trusted.
+// Everything else (procfs, sysfs, FUSE: PITFALLS 3) may return 0 from a
+// zero-copy call and still have data for read(2).
+func atEOF(src *file) bool {
+	switch src.info.Kind {
+	case fdkind.Pipe, fdkind.Socket:
+		return true
+	}
+	if !src.info.SizeTrusted() {
+		return false
+	}
+	off, err := unix.Seek(src.fd, 0, unix.SEEK_CUR)
+	return err == nil && off >= src.info.Size
+}

@@ -1,0 +1,77 @@
+package fdkind
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+func stat(fd int) (Info, error) {
+	var st unix.Stat_t
+	if err := ignoringEINTR(func() error { return unix.Fstat(fd, &st) }); err != nil {
+		return Info{}, err
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return Info{}, err
+	}
+	info := Info{
+		Append:   fl&unix.O_APPEND != 0,
+		Nonblock: fl&unix.O_NONBLOCK != 0,
+		Dev:      st.Dev,
+		Ino:      st.Ino,
+		Rdev:     st.Rdev,
+		Mode:     st.Mode,
+		Size:     st.Size,
+		Blksize:  int64(st.Blksize),
+	}
+	switch fl & unix.O_ACCMODE {
+	case unix.O_RDONLY:
+		info.Readable = true
+	case unix.O_WRONLY:
+		info.Writable = true
+	case unix.O_RDWR:
+		info.Readable, info.Writable = true, true
+	}
+	if fl&unix.O_PATH != 0 {
+		info.Readable, info.Writable = false, false
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		info.Kind = Regular
+	case unix.S_IFDIR:
+		info.Kind = Directory
+	case unix.S_IFIFO:
+		info.Kind = Pipe
+	case unix.S_IFSOCK:
+		info.Kind = Socket
+		typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+		info.Stream = err == nil && typ == unix.SOCK_STREAM
+	case unix.S_IFCHR:
+		info.Kind = CharDev
+		// TCGETS succeeds only on terminals; isatty(3) asks the same.
+		if _, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == nil {
+			info.Kind = TTY
+		}
+	case unix.S_IFBLK:
+		info.Kind = BlockDev
+	case unix.S_IFLNK:
+		info.Kind = Symlink
+	}
+	// Only files and block devices live on a filesystem whose type matters
+	// to the caller; for the rest fstatfs tells only pipefs/sockfs/devtmpfs.
+	if info.Kind == Regular || info.Kind == Directory || info.Kind == BlockDev {
+		var sfs unix.Statfs_t
+		if err := ignoringEINTR(func() error { return unix.Fstatfs(fd, &sfs) }); err == nil {
+			info.FSMagic = int64(sfs.Type)
+		}
+	}
+	return info, nil
+}
+
+func ignoringEINTR(fn func() error) error {
+	for {
+		err := fn()
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
