@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Version is zcopy's version, as --version prints it.
+const Version = "0.1.0"
+
+// Prog returns the name a command was invoked as, for its messages. GNU
+// programs print argv[0] as given ("/usr/bin/cat: ..." when run by path,
+// "cat: ..." from PATH), so zcopy does too: `ln -s zcat cat` speaks as cat.
+func Prog(argv0 string) string {
+	if argv0 == "" {
+		return "zcopy"
+	}
+	return argv0
+}
+
+// Reporter prints a command's messages GNU-style on W and remembers
+// whether anything failed, so that a command reports every operand and
+// exits 1 at the end.
+type Reporter struct {
+	Prog   string
+	W      io.Writer
+	Failed bool
+}
+
+// Usage reports a bad command line and returns the exit status for it.
+func (r *Reporter) Usage(err error) int {
+	fmt.Fprintf(r.W, "%s: %s\nTry '%s --help' for more information.\n", r.Prog, err.Error(), r.Prog)
+	r.Failed = true
+	return 1
+}
+
+// Errorf prints "prog: " and the formatted text.
+func (r *Reporter) Errorf(format string, a ...any) {
+	r.Failed = true
+	fmt.Fprintf(r.W, "%s: %s\n", r.Prog, fmt.Sprintf(format, a...))
+}
+
+// Error prints err in GNU's words: "prog: NAME: No such file or directory"
+// for an *os.PathError, "prog: text" otherwise.
+func (r *Reporter) Error(err error) {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		r.Errorf("%s: %s", QuoteIfNeeded(pe.Path), Strerror(pe.Err))
+		return
+	}
+	r.Errorf("%s", Strerror(err))
+}
+
+// Strerror returns glibc's text for the errno inside err ("No such file or
+// directory"); Go's own texts are glibc's with a lowercase first letter.
+func Strerror(err error) string {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		s := en.Error()
+		r, size := utf8.DecodeRuneInString(s)
+		return string(unicode.ToUpper(r)) + s[size:]
+	}
+	return err.Error()
+}
+
+// Quote quotes name as GNU's quote() does for file names in messages
+// (shell-escape-always style): 'a b', "a'b", 'a'$'\n”b'.
+func Quote(name string) string { return shellQuote(name, true) }
+
+// QuoteIfNeeded quotes name as GNU's quotef() does: only when a shell
+// would need it.
+func QuoteIfNeeded(name string) string { return shellQuote(name, false) }
+
+func shellQuote(s string, always bool) string {
+	if s == "" {
+		return "''"
+	}
+	special, single, ctrl := false, false, false
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !validAt(s, i), r < 0x20, r == 0x7f:
+			ctrl = true
+		case r == '\'':
+			single = true
+		case r == '#' || r == '~':
+			special = special || i == 0
+		case strings.ContainsRune(" \t!\"$&()*;<=>?[\\^`|", r):
+			special = true
+		case r == '{' || r == '}':
+			special = special || len(s) == 1
+		}
+	}
+	switch {
+	case ctrl:
+		return dollarQuote(s)
+	case single && !strings.ContainsAny(s, "\"$`\\!"):
+		return `"` + s + `"`
+	case single:
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	case special || always:
+		return "'" + s + "'"
+	}
+	return s
+}
+
+func validAt(s string, i int) bool {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return r != utf8.RuneError || size > 1
+}
+
+// dollarQuote renders a name holding control characters or invalid UTF-8
+// the way GNU does: printable runs in single quotes, the rest as $'\n'.
+func dollarQuote(s string) string {
+	var b strings.Builder
+	inQuote, inDollar := false, false
+	closeAll := func() {
+		if inQuote || inDollar {
+			b.WriteByte('\'')
+		}
+		inQuote, inDollar = false, false
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		bad := (r == utf8.RuneError && size <= 1) || r < 0x20 || r == 0x7f
+		if bad {
+			if !inDollar {
+				closeAll()
+				b.WriteString("$'")
+				inDollar = true
+			}
+			b.WriteString(escapeByte(s[i]))
+			i++
+			continue
+		}
+		if !inQuote {
+			closeAll()
+			b.WriteByte('\'')
+			inQuote = true
+		}
+		if r == '\'' {
+			b.WriteString(`'\''`)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	closeAll()
+	return b.String()
+}
+
+func escapeByte(c byte) string {
+	switch c {
+	case '\a':
+		return `\a`
+	case '\b':
+		return `\b`
+	case '\f':
+		return `\f`
+	case '\n':
+		return `\n`
+	case '\r':
+		return `\r`
+	case '\t':
+		return `\t`
+	case '\v':
+		return `\v`
+	}
+	return fmt.Sprintf(`\%03o`, c)
+}
+
+// LocaleQuote quotes an argument as GNU's quote() does in diagnostics
+// about arguments: ‘x’ in a UTF-8 locale, 'x' otherwise.
+func LocaleQuote(s string) string {
+	if utf8Locale() {
+		return "\u2018" + s + "\u2019"
+	}
+	return "'" + s + "'"
+}
+
+func utf8Locale() bool {
+	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			l = strings.ToLower(l)
+			return strings.Contains(l, "utf-8") || strings.Contains(l, "utf8")
+		}
+	}
+	return false
+}
+
+// InvalidArg is GNU argmatch's complaint about an option's argument:
+//
+//	invalid argument ‘foo’ for ‘--reflink’
+//	Valid arguments are:
+//	  - ‘auto’
+//
+// Report it with Reporter.Usage, which adds the "Try" line.
+func InvalidArg(option, value string, valid []string) error {
+	var b strings.Builder
+	what := "invalid argument "
+	if value == "" {
+		what = "ambiguous argument "
+	}
+	b.WriteString(what + LocaleQuote(value) + " for " + LocaleQuote(option) + "\nValid arguments are:")
+	for _, v := range valid {
+		b.WriteString("\n  - " + LocaleQuote(v))
+	}
+	return &UsageError{b.String()}
+}
+
+// Match finds value among valid as GNU argmatch does: an exact match, or a
+// unique prefix. It returns the index, or -1.
+func Match(value string, valid []string) int {
+	found := -1
+	for i, v := range valid {
+		if v == value {
+			return i
+		}
+		if strings.HasPrefix(v, value) {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
+}
