@@ -1,0 +1,74 @@
+# zcopy: zero-copy cat, tee and cp.
+#
+#   make            build bin/zcat, bin/ztee, bin/zcp
+#   make install    install them and their man pages under $(DESTDIR)$(PREFIX)
+#   make test       go vet, gofmt, staticcheck, then every test
+#   make bench      side-by-side measurements against GNU coreutils
+
+GO          ?= go
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DESTDIR     ?=
+# gzip ships a zcat too: `make install ZCAT_NAME=zzcat` installs ours under
+# another name (its man page follows).
+ZCAT_NAME   ?= zcat
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+TESTFLAGS   ?= -timeout 8m
+
+CMDS := $(notdir $(wildcard cmd/*))
+BINS := $(addprefix bin/,$(CMDS))
+
+.PHONY: all build install uninstall test vet fmt-check staticcheck bench clean FORCE
+
+all: build
+
+build: $(BINS)
+
+bin/%: FORCE
+	$(GO) build -trimpath -o $@ ./cmd/$*
+
+# name of a command once installed: zcat may be renamed, the others not.
+inst = $(if $(filter zcat,$(1)),$(ZCAT_NAME),$(1))
+
+install: build
+	@existing=$$(command -v $(ZCAT_NAME) 2>/dev/null || true); \
+	if [ -n "$$existing" ] && [ "$$existing" != "$(BINDIR)/$(ZCAT_NAME)" ] && \
+	   ! "$$existing" --version 2>/dev/null | grep -q zcopy; then \
+		echo "warning: $$existing is another $(ZCAT_NAME) (gzip's?) on PATH." >&2; \
+		echo "warning: $(BINDIR)/$(ZCAT_NAME) may shadow it; to keep it, run: make install ZCAT_NAME=zzcat" >&2; \
+	fi
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	@set -e; for c in $(CMDS); do \
+		n=$$(if [ $$c = zcat ]; then echo $(ZCAT_NAME); else echo $$c; fi); \
+		echo "install bin/$$c $(DESTDIR)$(BINDIR)/$$n"; \
+		install -m 0755 bin/$$c $(DESTDIR)$(BINDIR)/$$n; \
+		if [ -f man/$$c.1 ]; then install -m 0644 man/$$c.1 $(DESTDIR)$(MANDIR)/man1/$$n.1; fi; \
+	done
+
+uninstall:
+	@for c in $(CMDS); do \
+		n=$$(if [ $$c = zcat ]; then echo $(ZCAT_NAME); else echo $$c; fi); \
+		rm -f $(DESTDIR)$(BINDIR)/$$n $(DESTDIR)$(MANDIR)/man1/$$n.1; \
+	done
+
+test: vet fmt-check staticcheck
+	$(GO) test $(TESTFLAGS) ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+bench: build
+	./tests/bench/run.sh
+
+clean:
+	rm -rf bin
+
+FORCE:

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+
+	"github.com/zcopy/zcopy/internal/catfmt"
+	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/fdkind"
+)
+
+// The options, in GNU cat's getopt table order: the order shows in
+// "is ambiguous; possibilities:" messages.
+var spec = []cli.Option{
+	{Long: "number-nonblank", Short: 'b'},
+	{Long: "number", Short: 'n'},
+	{Long: "squeeze-blank", Short: 's'},
+	{Long: "show-nonprinting", Short: 'v'},
+	{Long: "show-ends", Short: 'E'},
+	{Long: "show-tabs", Short: 'T'},
+	{Long: "show-all", Short: 'A'},
+	{Long: "help"},
+	{Long: "version"},
+	{Long: "debug"},
+	{Short: 'e'},
+	{Short: 't'},
+	{Short: 'u'},
+}
+
+type config struct {
+	format catfmt.Options
+	debug  bool
+	files  []string
+}
+
+// parse turns argv into a config; done is true when --help or --version
+// has been answered.
+func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool, err error) {
+	opts, operands, err := cli.Parse(spec, args)
+	if err != nil {
+		return cfg, false, err
+	}
+	f := &cfg.format
+	for _, p := range opts {
+		switch o := p.Opt; {
+		case o.Long == "help":
+			usage(stdout, prog)
+			return cfg, true, nil
+		case o.Long == "version":
+			fmt.Fprintf(stdout, "zcat (zcopy) %s\n", cli.Version)
+			return cfg, true, nil
+		case o.Long == "debug":
+			cfg.debug = true
+		case o.Short == 'A':
+			f.ShowNonprinting, f.ShowEnds, f.ShowTabs = true, true, true
+		case o.Short == 'b':
+			f.NumberNonBlank = true
+		case o.Short == 'e':
+			f.ShowNonprinting, f.ShowEnds = true, true
+		case o.Short == 'E':
+			f.ShowEnds = true
+		case o.Short == 'n':
+			f.Number = true
+		case o.Short == 's':
+			f.Squeeze = true
+		case o.Short == 't':
+			f.ShowNonprinting, f.ShowTabs = true, true
+		case o.Short == 'T':
+			f.ShowTabs = true
+		case o.Short == 'v':
+			f.ShowNonprinting = true
+		}
+	}
+	cfg.files = operands
+	if len(cfg.files) == 0 {
+		cfg.files = []string{"-"}
+	}
+	return cfg, false, nil
+}
+
+func run(argv []string, stdin, stdout, stderr *os.File) int {
+	prog := cli.Prog(argv[0])
+	rep := &cli.Reporter{Prog: prog, W: stderr}
+	cfg, done, err := parse(prog, argv[1:], stdout)
+	if err != nil {
+		return rep.Usage(err)
+	}
+	if done {
+		return 0
+	}
+	c := &cat{cfg: cfg, rep: rep, stdin: stdin, stdout: stdout}
+	if err := c.run(); err != nil {
+		// A write error ends cat at once, whatever operands remain.
+		if errors.Is(err, syscall.EPIPE) {
+			cli.DieOfSIGPIPE()
+		}
+		rep.Errorf("write error: %s", cli.Strerror(err))
+		return 1
+	}
+	if rep.Failed {
+		return 1
+	}
+	return 0
+}
+
+type cat struct {
+	cfg           config
+	rep           *cli.Reporter
+	stdin, stdout *os.File
+	out           fdkind.Info
+	fmt           *catfmt.Formatter
+}
+
+// run copies every operand and returns only a write error; read errors
+// and bad operands are reported and the next operand goes on.
+func (c *cat) run() error {
+	out, err := fdkind.Of(c.stdout)
+	if err != nil {
+		return err
+	}
+	c.out = out
+	if c.cfg.format.Active() {
+		c.fmt = catfmt.New(c.cfg.format, c.stdout)
+	}
+	for _, name := range c.cfg.files {
+		if err := c.operand(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *cat) operand(name string) error {
+	in := c.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			c.rep.Error(err)
+			return nil
+		}
+		defer f.Close()
+		in = f
+	}
+	info, err := fdkind.Of(in)
+	if err != nil {
+		c.rep.Error(&os.PathError{Path: name, Err: err})
+		return nil
+	}
+	if c.sameAsOutput(in, info) {
+		c.rep.Errorf("%s: input file is output file", cli.QuoteIfNeeded(name))
+		return nil
+	}
+	if c.fmt != nil {
+		return c.formatted(name, in)
+	}
+	r, err := copy.Copy(c.stdout, in, copy.Options{})
+	if c.cfg.debug {
+		c.rep.W.Write([]byte(c.rep.Prog + ": debug: " + cli.QuoteIfNeeded(name) + ": " + r.String() + "\n"))
+	}
+	if err != nil {
+		if copy.IsWrite(err) {
+			return err
+		}
+		c.rep.Error(&os.PathError{Path: name, Err: err})
+	}
+	return nil
+}
+
+// sameAsOutput is GNU cat 9.1's check: copying a regular file onto itself
+// from below its end would only grow it until the disk is full.
+func (c *cat) sameAsOutput(in *os.File, info fdkind.Info) bool {
+	if c.out.Kind != fdkind.Regular || !info.SameFile(c.out) {
+		return false
+	}
+	off, err := in.Seek(0, io.SeekCurrent)
+	return err == nil && off < info.Size
+}
+
+// formatted reads in and writes it through the formatter, flushing after
+// each read so that an interactive reader sees every line as it comes.
+func (c *cat) formatted(name string, in *os.File) error {
+	buf := make([]byte, 128<<10)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if _, werr := c.fmt.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			if werr := c.fmt.Flush(); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			c.rep.Error(&os.PathError{Path: name, Err: err})
+			return nil
+		}
+	}
+}
+
+func usage(w io.Writer, prog string) {
+	fmt.Fprintf(w, `Usage: %[1]s [OPTION]... [FILE]...
+Concatenate FILE(s) to standard output, moving the data inside the kernel
+whenever it can (splice, sendfile, copy_file_range).
+
+With no FILE, or when FILE is -, read standard input.
+
+  -A, --show-all           equivalent to -vET
+  -b, --number-nonblank    number nonempty output lines, overrides -n
+  -e                       equivalent to -vE
+  -E, --show-ends          display $ at end of each line
+  -n, --number             number all output lines
+  -s, --squeeze-blank      suppress repeated empty output lines
+  -t                       equivalent to -vT
+  -T, --show-tabs          display TAB characters as ^I
+  -u                       (ignored)
+  -v, --show-nonprinting   use ^ and M- notation, except for LFD and TAB
+      --debug              print on standard error, for each FILE, what its
+                             source and destination are and which system
+                             calls moved how many bytes
+      --help        display this help and exit
+      --version     output version information and exit
+
+Examples:
+  %[1]s f - g  Output f's contents, then standard input, then g's contents.
+  %[1]s        Copy standard input to standard output.
+
+Full documentation: man zcat
+`, prog)
+}
