@@ -61,8 +61,9 @@ func ignoringEINTR2[T any](fn func() (T, error)) (T, error) {
 func splice(dst, src *file, max int) (int, error) {
 	for {
 		dst.count()
-		n, err := ignoringEINTR2(func() (int64, error) {
-			return unix.Splice(src.fd, nil, dst.fd, nil, max, unix.SPLICE_F_MOVE)
+		n, err := ignoringEINTR2(func() (int, error) {
+			n, err := unix.Splice(src.fd, nil, dst.fd, nil, max, unix.SPLICE_F_MOVE)
+			return int(n), err
 		})
 		if err == unix.EAGAIN {
 			if err := waitIO(src, dst); err != nil {
@@ -70,7 +71,7 @@ func splice(dst, src *file, max int) (int, error) {
 			}
 			continue
 		}
-		return int(n), err
+		return n, err
 	}
 }
 

@@ -16,9 +16,9 @@ func stat(fd int) (Info, error) {
 	info := Info{
 		Append:   fl&unix.O_APPEND != 0,
 		Nonblock: fl&unix.O_NONBLOCK != 0,
-		Dev:      st.Dev,
+		Dev:      uint64(st.Dev), // uint32 on the mips ports
 		Ino:      st.Ino,
-		Rdev:     st.Rdev,
+		Rdev:     uint64(st.Rdev),
 		Mode:     st.Mode,
 		Size:     st.Size,
 		Blksize:  int64(st.Blksize),
