@@ -57,7 +57,7 @@ type Info struct {
 	Ino      uint64
 	Rdev     uint64
 	Mode     uint32 // st_mode
-	Size     int64  // st_size; meaningless for pipes, sockets and devices
+	Size     int64  // st_size, or a block device's size; meaningless for pipes, sockets, char devices
 	Blksize  int64  // st_blksize, the preferred I/O size
 	FSMagic  int64  // statfs f_type of the filesystem holding the object
 }

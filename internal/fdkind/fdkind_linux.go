@@ -1,6 +1,8 @@
 package fdkind
 
 import (
+	"unsafe"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -53,6 +55,11 @@ func stat(fd int) (Info, error) {
 		}
 	case unix.S_IFBLK:
 		info.Kind = BlockDev
+		// A device node's st_size is 0; what a reader gets is the
+		// device's size, which only BLKGETSIZE64 tells.
+		if n, err := blockDevSize(fd); err == nil {
+			info.Size = n
+		}
 	case unix.S_IFLNK:
 		info.Kind = Symlink
 	}
@@ -74,4 +81,15 @@ func ignoringEINTR(fn func() error) error {
 			return err
 		}
 	}
+}
+
+// blockDevSize asks the size in bytes of the block device fd. The kernel
+// writes a u64 whatever the word size, so no x/sys IoctlGet* helper fits.
+func blockDevSize(fd int) (int64, error) {
+	var n uint64
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.BLKGETSIZE64, uintptr(unsafe.Pointer(&n)))
+	if e != 0 {
+		return 0, e
+	}
+	return int64(n), nil
 }
