@@ -45,6 +45,19 @@ func (f *file) count() {
 // refusal policies. They retry EINTR, wait on EAGAIN (a nonblocking
 // descriptor inherited from the parent: PITFALLS 5) and count the call.
 
+// The zero-copy system calls, at the current offsets of both descriptors.
+// They are variables so that tests can make the kernel refuse or fail a
+// call at a chosen byte, return EINTR or a spurious EAGAIN.
+var (
+	spliceSys = func(rfd, wfd, n int) (int, error) {
+		// int64 on the 64-bit ports, int on 386, arm, mips, mipsle.
+		m, err := unix.Splice(rfd, nil, wfd, nil, n, unix.SPLICE_F_MOVE)
+		return int(m), err
+	}
+	sendfileSys      = func(outfd, infd, n int) (int, error) { return unix.Sendfile(outfd, infd, nil, n) }
+	copyFileRangeSys = func(rfd, wfd, n int) (int, error) { return unix.CopyFileRange(rfd, nil, wfd, nil, n, 0) }
+)
+
 func ignoringEINTR2[T any](fn func() (T, error)) (T, error) {
 	for {
 		v, err := fn()
@@ -62,8 +75,7 @@ func splice(dst, src *file, max int) (int, error) {
 	for {
 		dst.count()
 		n, err := ignoringEINTR2(func() (int, error) {
-			n, err := unix.Splice(src.fd, nil, dst.fd, nil, max, unix.SPLICE_F_MOVE)
-			return int(n), err
+			return spliceSys(src.fd, dst.fd, max)
 		})
 		if err == unix.EAGAIN {
 			if err := waitIO(src, dst); err != nil {
@@ -78,7 +90,7 @@ func splice(dst, src *file, max int) (int, error) {
 func sendfile(dst, src *file, max int) (int, error) {
 	for {
 		dst.count()
-		n, err := ignoringEINTR2(func() (int, error) { return unix.Sendfile(dst.fd, src.fd, nil, max) })
+		n, err := ignoringEINTR2(func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
 		if err == unix.EAGAIN {
 			if err := waitIO(src, dst); err != nil {
 				return 0, err
@@ -92,7 +104,7 @@ func sendfile(dst, src *file, max int) (int, error) {
 func copyFileRange(dst, src *file, max int) (int, error) {
 	dst.count()
 	// Regular files never return EAGAIN.
-	return ignoringEINTR2(func() (int, error) { return unix.CopyFileRange(src.fd, nil, dst.fd, nil, max, 0) })
+	return ignoringEINTR2(func() (int, error) { return copyFileRangeSys(src.fd, dst.fd, max) })
 }
 
 func read(src *file, p []byte) (int, error) {
