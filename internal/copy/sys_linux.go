@@ -150,27 +150,21 @@ func writeAll(dst *file, p []byte) (int, error) {
 }
 
 // waitIO blocks until src (if not nil) is readable and dst (if not nil) is
-// writable, for descriptors that are nonblocking. It never spins: a ready
-// descriptor leaves the poll set, and poll(2) waits for the others.
+// writable. Both are polled whatever their own O_NONBLOCK says: splice(2)
+// applies either side's O_NONBLOCK to the whole call (SPLICE_F_NONBLOCK),
+// so a nonblocking source makes a full blocking destination pipe return
+// EAGAIN too, and a nonblocking destination an empty blocking source pipe.
+// Polling only the nonblocking side, which is ready, would spin. It never
+// spins: a ready descriptor leaves the poll set, and poll(2) waits for the
+// others.
 func waitIO(src, dst *file) error {
 	var fds [2]unix.PollFd
 	set := fds[:0]
-	if src != nil && src.info.Nonblock {
+	if src != nil {
 		set = append(set, unix.PollFd{Fd: int32(src.fd), Events: unix.POLLIN})
 	}
-	if dst != nil && dst.info.Nonblock {
+	if dst != nil {
 		set = append(set, unix.PollFd{Fd: int32(dst.fd), Events: unix.POLLOUT})
-	}
-	if len(set) == 0 {
-		// EAGAIN from descriptors that were blocking when the copy
-		// began: someone set O_NONBLOCK since. Poll both from now on.
-		if src != nil {
-			src.info.Nonblock = true
-		}
-		if dst != nil {
-			dst.info.Nonblock = true
-		}
-		return waitIO(src, dst)
 	}
 	for len(set) > 0 {
 		_, err := unix.Poll(set, -1)
