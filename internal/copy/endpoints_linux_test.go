@@ -1,0 +1,398 @@
+package copy_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// Descriptors of every kind for the engine tests. Everything a helper opens
+// is closed by t.Cleanup, and every goroutine it starts is waited for, after
+// the descriptors that could keep it blocked are closed.
+
+// payload returns n bytes of noise that differ for each n, so that a byte
+// lost, repeated or reordered anywhere shows.
+func payload(n int) []byte {
+	r := rand.New(rand.NewPCG(uint64(n), 0x7a636f7079))
+	b := make([]byte, n)
+	for i := 0; i+8 <= n; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	for i := n &^ 7; i < n; i++ {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// sameBytes reports the first difference between got and want.
+func sameBytes(t *testing.T, what string, got, want []byte) {
+	t.Helper()
+	if bytes.Equal(got, want) {
+		return
+	}
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	t.Errorf("%s: got %d bytes, want %d; first difference at byte %d", what, len(got), len(want), i)
+}
+
+// fdOf returns f's descriptor without f.Fd, which would make it blocking.
+func fdOf(t testing.TB, f *os.File) int {
+	t.Helper()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fd int
+	if err := rc.Control(func(u uintptr) { fd = int(u) }); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+func closeLater(t testing.TB, f *os.File) *os.File {
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// openRaw opens path with exactly flag (os.OpenFile would add O_NONBLOCK to
+// whatever epoll accepts).
+func openRaw(t testing.TB, path string, flag int) *os.File {
+	t.Helper()
+	fd, err := unix.Open(path, flag|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		t.Fatal(&os.PathError{Op: "open", Path: path, Err: err})
+	}
+	return closeLater(t, os.NewFile(uintptr(fd), path))
+}
+
+// fileWith writes data to a new file and opens it with flag.
+func fileWith(t testing.TB, data []byte, flag int) *os.File {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return openRaw(t, p, flag)
+}
+
+// pipePair makes a pipe with pipe2 flags (0 or O_NONBLOCK, which is on
+// both ends: it is a flag of each end's open file description).
+func pipePair(t testing.TB, flags int) (r, w *os.File) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|flags); err != nil {
+		t.Fatal(err)
+	}
+	return closeLater(t, os.NewFile(uintptr(p[0]), "pipe-r")), closeLater(t, os.NewFile(uintptr(p[1]), "pipe-w"))
+}
+
+func socketPair(t testing.TB, typ int) (a, b *os.File) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, typ|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return closeLater(t, os.NewFile(uintptr(fds[0]), "sock-a")), closeLater(t, os.NewFile(uintptr(fds[1]), "sock-b"))
+}
+
+// tcpPair connects two blocking TCP sockets on the loopback interface.
+func tcpPair(t testing.TB) (client, server *os.File) {
+	t.Helper()
+	l, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(l)
+	if err := unix.Bind(l, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(l, 1); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client = closeLater(t, os.NewFile(uintptr(c), "tcp-client"))
+	if err := unix.Connect(c, sa); err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := unix.Accept4(l, unix.SOCK_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client, closeLater(t, os.NewFile(uintptr(s), "tcp-server"))
+}
+
+// ptyPair opens a pty and puts its slave in raw mode, so that the line
+// discipline passes bytes unchanged (no ONLCR, no echo, no signals).
+func ptyPair(t testing.TB) (master, slave *os.File) {
+	t.Helper()
+	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	master = closeLater(t, os.NewFile(uintptr(fd), "/dev/ptmx"))
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "/dev/pts/" + strconv.Itoa(int(n))
+	slave = openRaw(t, name, unix.O_RDWR|unix.O_NOCTTY)
+	sfd := fdOf(t, slave)
+	tio, err := unix.IoctlGetTermios(sfd, unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cfmakeraw(3)
+	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	tio.Oflag &^= unix.OPOST
+	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	tio.Cflag &^= unix.CSIZE | unix.PARENB
+	tio.Cflag |= unix.CS8
+	tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(sfd, unix.TCSETS, tio); err != nil {
+		t.Fatal(err)
+	}
+	return master, slave
+}
+
+// feed writes data to w in another goroutine, then closes w. The wait is
+// registered to run after r is closed, which unblocks a writer that the
+// test left behind (EPIPE).
+func feed(t testing.TB, r, w *os.File, data []byte, chunk int) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer w.Close()
+		for len(data) > 0 {
+			n := min(chunk, len(data))
+			if _, err := w.Write(data[:n]); err != nil {
+				return
+			}
+			data = data[n:]
+		}
+	}()
+	t.Cleanup(func() { r.Close(); <-done })
+}
+
+// collect reads r to EOF (or, for a pty master, to the EIO that follows the
+// slave's last close) in another goroutine. wait closes w, the end the
+// engine wrote to, and returns what r got.
+func collect(t testing.TB, r, w *os.File) (wait func() []byte) {
+	t.Helper()
+	var got []byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { w.Close(); <-done })
+	return func() []byte {
+		w.Close()
+		<-done
+		return got
+	}
+}
+
+// A source yields data then EOF. limit is set where nothing tells the
+// reader it has all (a pty): Copy must then be given Options.Limit.
+type source struct {
+	name  string
+	open  func(t *testing.T, data []byte) *os.File
+	limit bool
+}
+
+// A sink receives what the engine writes. result, called after Copy,
+// returns everything the sink holds (a prefix included).
+type sink struct {
+	name   string
+	prefix []byte
+	open   func(t *testing.T, n int) (dst *os.File, result func() []byte)
+}
+
+var (
+	srcFile = source{name: "file", open: func(t *testing.T, data []byte) *os.File {
+		return fileWith(t, data, unix.O_RDONLY)
+	}}
+	srcPipe = source{name: "pipe", open: func(t *testing.T, data []byte) *os.File {
+		r, w := pipePair(t, 0)
+		feed(t, r, w, data, 64<<10)
+		return r
+	}}
+	srcNonblockPipe = source{name: "nonblock-pipe", open: func(t *testing.T, data []byte) *os.File {
+		r, w := pipePair(t, unix.O_NONBLOCK)
+		feed(t, r, w, data, 64<<10)
+		return r
+	}}
+	srcUnixStream = source{name: "unix-stream", open: func(t *testing.T, data []byte) *os.File {
+		a, b := socketPair(t, unix.SOCK_STREAM)
+		feed(t, a, b, data, 64<<10)
+		return a
+	}}
+	srcTCP = source{name: "tcp", open: func(t *testing.T, data []byte) *os.File {
+		c, s := tcpPair(t)
+		feed(t, c, s, data, 64<<10)
+		return c
+	}}
+	// A datagram source ends with an empty datagram, which read(2) returns
+	// as 0: the end of the stream for the engine.
+	srcUnixDgram = source{name: "unix-dgram", open: func(t *testing.T, data []byte) *os.File {
+		a, b := socketPair(t, unix.SOCK_DGRAM)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for len(data) > 0 {
+				n := min(32<<10, len(data))
+				if _, err := b.Write(data[:n]); err != nil {
+					return
+				}
+				data = data[n:]
+			}
+			b.Write(nil)
+		}()
+		t.Cleanup(func() { b.Close(); a.Close(); <-done })
+		return a
+	}}
+	// A pty source: the master is kept open to the end, since its close
+	// hangs the slave up and flushes what the slave has not read yet.
+	srcPTY = source{name: "pty", limit: true, open: func(t *testing.T, data []byte) *os.File {
+		m, s := ptyPair(t)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			m.Write(data)
+		}()
+		t.Cleanup(func() { s.Close(); m.Close(); <-done })
+		return s
+	}}
+
+	dstFile = sink{name: "file", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		p := filepath.Join(t.TempDir(), "out")
+		f := openRaw(t, p, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC)
+		return f, func() []byte { return readFile(t, p) }
+	}}
+	dstAppend = sink{name: "append-file", prefix: []byte("already there\n"), open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		p := filepath.Join(t.TempDir(), "out")
+		if err := os.WriteFile(p, []byte("already there\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f := openRaw(t, p, unix.O_WRONLY|unix.O_APPEND)
+		return f, func() []byte { return readFile(t, p) }
+	}}
+	dstPipe = sink{name: "pipe", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		r, w := pipePair(t, 0)
+		return w, collect(t, r, w)
+	}}
+	dstNonblockPipe = sink{name: "nonblock-pipe", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		r, w := pipePair(t, unix.O_NONBLOCK)
+		return w, collect(t, r, w)
+	}}
+	dstUnixStream = sink{name: "unix-stream", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		a, b := socketPair(t, unix.SOCK_STREAM)
+		return a, collect(t, b, a)
+	}}
+	dstNonblockUnixStream = sink{name: "nonblock-unix-stream", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		a, b := socketPair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
+		return a, collect(t, b, a)
+	}}
+	dstTCP = sink{name: "tcp", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		c, s := tcpPair(t)
+		return c, collect(t, s, c)
+	}}
+	dstPTY = sink{name: "pty", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		m, s := ptyPair(t)
+		return s, collect(t, m, s)
+	}}
+	// A datagram sink reads until it has n bytes; closing the peer of a
+	// datagram socket does not end its reader, shutdown(SHUT_RD) does.
+	dstUnixDgram = sink{name: "unix-dgram", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		a, b := socketPair(t, unix.SOCK_DGRAM)
+		var got []byte
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			buf := make([]byte, 256<<10)
+			for len(got) < n {
+				m, err := b.Read(buf)
+				if err != nil || m == 0 {
+					return
+				}
+				got = append(got, buf[:m]...)
+			}
+		}()
+		stop := func() {
+			a.Close()
+			if rc, err := b.SyscallConn(); err == nil {
+				rc.Control(func(fd uintptr) { unix.Shutdown(int(fd), unix.SHUT_RD) })
+			}
+			<-done
+		}
+		t.Cleanup(stop)
+		return a, func() []byte { stop(); return got }
+	}}
+	dstNull = sink{name: "dev-null", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		return openRaw(t, "/dev/null", unix.O_WRONLY), nil
+	}}
+	dstFull = sink{name: "dev-full", open: func(t *testing.T, n int) (*os.File, func() []byte) {
+		return openRaw(t, "/dev/full", unix.O_WRONLY), nil
+	}}
+)
+
+func readFile(t testing.TB, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// offset returns the file offset of f (lseek SEEK_CUR).
+func offset(t testing.TB, f *os.File) int64 {
+	t.Helper()
+	off, err := unix.Seek(fdOf(t, f), 0, io.SeekCurrent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return off
+}
+
+// errnoOf returns the errno inside err, or 0.
+func errnoOf(err error) unix.Errno {
+	var en unix.Errno
+	if errors.As(err, &en) {
+		return en
+	}
+	return 0
+}
+
+func sizeName(n int) string { return fmt.Sprintf("size=%d", n) }
