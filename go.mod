@@ -2,4 +2,10 @@ module github.com/zcopy/zcopy
 
 go 1.22
 
-require golang.org/x/sys v0.30.0 // indirect
+require (
+	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/schollz/progressbar/v3 v3.18.0
+	golang.org/x/sys v0.30.0 // indirect
+	golang.org/x/term v0.28.0
+)

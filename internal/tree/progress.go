@@ -1,0 +1,53 @@
+package tree
+
+import (
+	"os"
+	"sync"
+)
+
+// inflight keeps the destinations being written, so that the progress
+// shown counts the data of a large file as it goes in, not only once the
+// file is done: the engine moves up to 1 GiB in one system call, and a
+// reflink all at once, so the destination's size is the honest measure.
+type inflight struct {
+	mu    sync.Mutex
+	files map[*os.File]struct{}
+	done  int64 // bytes of the files no longer in flight
+}
+
+func (f *inflight) add(file *os.File) {
+	f.mu.Lock()
+	if f.files == nil {
+		f.files = make(map[*os.File]struct{})
+	}
+	f.files[file] = struct{}{}
+	f.mu.Unlock()
+}
+
+// finish moves a file's bytes from in flight to done.
+func (f *inflight) finish(file *os.File, bytes int64) {
+	f.mu.Lock()
+	delete(f.files, file)
+	f.done += bytes
+	f.mu.Unlock()
+}
+
+// bytes is the data written so far: finished files, and the size of
+// those in flight.
+func (f *inflight) bytes() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.done
+	for file := range f.files {
+		if st, err := file.Stat(); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
+
+// Stats reports the data bytes written so far and the files retired. It
+// counts bytes only with Options.Track set.
+func (c *Copier) Stats() (bytes, files int64) {
+	return c.pool.inflight.bytes(), c.pool.files.Load()
+}

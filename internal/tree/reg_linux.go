@@ -1,0 +1,229 @@
+package tree
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/copy"
+)
+
+// copyReg copies a regular file, cp's copy_reg; it runs on a worker. The
+// source is opened first, so a destination is never truncated for a
+// source that cannot be read. A new destination is created without the
+// permissions in m.omitted (and so never readable by others when the
+// source is not); the data goes in; then times, owner, xattrs and, last,
+// the mode, all through the descriptor.
+func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
+	o := &c.opt
+	flags := unix.O_RDONLY | unix.O_CLOEXEC
+	if noFollow {
+		flags |= unix.O_NOFOLLOW
+	}
+	sfd, err := openRetry(m.src, flags, 0)
+	if err != nil {
+		it.errnof(err, "cannot open %s for reading", cli.Quote(m.src))
+		return
+	}
+	src := os.NewFile(uintptr(sfd), m.src)
+	defer func() {
+		if err := src.Close(); err != nil {
+			it.errnof(closeErrno(err), "failed to close %s", cli.Quote(m.src))
+		}
+	}()
+	var openSt unix.Stat_t
+	if err := unix.Fstat(sfd, &openSt); err != nil {
+		it.errnof(err, "cannot fstat %s", cli.Quote(m.src))
+		return
+	}
+	if idOf(&openSt) != idOf(&m.srcSt) {
+		it.errorf("skipping file %s, as it was replaced while being copied", cli.Quote(m.src))
+		return
+	}
+
+	newDst := m.newDst
+	omitted := m.omitted
+	var extra uint32
+	dfd := -1
+	if !newDst {
+		oflags := unix.O_WRONLY | unix.O_CLOEXEC
+		if !o.AttributesOnly {
+			oflags |= unix.O_TRUNC
+		}
+		dfd, err = openRetry(m.dst, oflags, 0)
+		if err != nil && !errors.Is(err, unix.ENOENT) && o.Force {
+			if uerr := unix.Unlink(m.dst); uerr == nil {
+				if o.Verbose {
+					it.printf("removed %s\n", cli.Quote(m.dst))
+				}
+			} else if !errors.Is(uerr, unix.ENOENT) {
+				it.errnof(uerr, "cannot remove %s", cli.Quote(m.dst))
+				return
+			}
+			err = unix.ENOENT
+		}
+		if err != nil && errors.Is(err, unix.ENOENT) {
+			newDst = true
+		}
+	}
+	if newDst {
+		openMode := dstMode &^ omitted
+		if o.PreserveXattr && !c.root {
+			// Setting xattrs needs write permission on the file.
+			openMode |= unix.S_IWUSR
+		}
+		extra = openMode &^ dstMode
+		dfd, err = openRetry(m.dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, openMode)
+		if errors.Is(err, unix.EEXIST) {
+			if _, lerr := readlink(m.dst, 0); lerr == nil {
+				it.errorf("not writing through dangling symlink %s", cli.Quote(m.dst))
+				return
+			}
+		}
+		if errors.Is(err, unix.EISDIR) && strings.HasSuffix(m.dst, "/") {
+			err = unix.ENOTDIR
+		}
+	} else {
+		omitted, extra = 0, 0
+	}
+	if err != nil {
+		it.errnof(err, "cannot create regular file %s", cli.Quote(m.dst))
+		return
+	}
+	dst := os.NewFile(uintptr(dfd), m.dst)
+	closeDst := func() {
+		if err := dst.Close(); err != nil {
+			it.errnof(closeErrno(err), "failed to close %s", cli.Quote(m.dst))
+		}
+	}
+	defer func() {
+		if dst != nil {
+			closeDst()
+		}
+	}()
+
+	if !o.AttributesOnly {
+		if !c.copyContent(it, m, dst, src) {
+			return
+		}
+	}
+
+	var sb unix.Stat_t
+	if !o.AttributesOnly || o.PreserveOwnership || extra != 0 {
+		if err := unix.Fstat(dfd, &sb); err != nil {
+			it.errnof(err, "cannot fstat %s", cli.Quote(m.dst))
+			return
+		}
+	}
+	if sb.Mode|extra != sb.Mode {
+		if unix.Fchmod(dfd, (sb.Mode|extra)&modeBits) != nil {
+			extra = 0
+		}
+	}
+
+	srcMode := m.srcSt.Mode
+	if o.PreserveTimestamps {
+		ts := []unix.Timespec{m.srcSt.Atim, m.srcSt.Mtim}
+		if err := futimens(dfd, ts); err != nil {
+			it.errnoIf(o.RequirePreserve, err, "preserving times for %s", cli.Quote(m.dst))
+			if o.RequirePreserve {
+				return
+			}
+		}
+	}
+	if o.PreserveOwnership && !sameOwner(&m.srcSt, &sb) {
+		fm := *m
+		fm.newDst = newDst
+		fm.dstSt = sb
+		switch c.setOwner(it, &fm, dfd) {
+		case -1:
+			return
+		case 0:
+			srcMode &^= specialBits
+		}
+	}
+	if o.PreserveXattr && !c.copyXattrs(it, m.src, sfd, m.dst, dfd) && o.RequirePreserveXattr {
+		it.failed = true
+	}
+	switch {
+	case o.PreserveMode:
+		c.copyACL(it, m.src, sfd, m.dst, dfd, srcMode, false)
+	case o.NoPreserveMode && newDst:
+		if err := unix.Fchmod(dfd, 0o666&^c.umask); err != nil {
+			it.errnof(err, "setting permissions for %s", cli.Quote(m.dst))
+		}
+	case omitted|extra != 0:
+		omitted &^= c.umask
+		if omitted|extra != 0 {
+			if err := unix.Fchmod(dfd, dstMode&^c.umask); err != nil {
+				it.errnoIf(o.RequirePreserve, err, "preserving permissions for %s", cli.Quote(m.dst))
+			}
+		}
+	}
+	closeDst()
+	dst = nil
+}
+
+// copyContent moves the data and reports a failure as cp does: which file
+// could not be read or written. A file is counted in --progress only with
+// its data written.
+func (c *Copier) copyContent(it *item, m *meta, dst, src *os.File) bool {
+	o := &c.opt
+	track := o.Track
+	if track {
+		c.pool.inflight.add(dst)
+	}
+	rep, err := copyData(dst, src, o)
+	it.bytes = rep.bytes
+	if track {
+		c.pool.inflight.finish(dst, rep.bytes)
+	}
+	if o.Debug {
+		defer it.printf("copy offload: %s, reflink: %s, sparse detection: %s\n", rep.offload, rep.reflink, rep.sparse)
+	}
+	if err == nil {
+		return true
+	}
+	var ce *copy.Error
+	if errors.As(err, &ce) && ce.Side == copy.Read {
+		it.errnof(errnoOf(err), "error reading %s", cli.Quote(m.src))
+	} else {
+		it.errnof(errnoOf(err), "error writing %s", cli.Quote(m.dst))
+	}
+	return false
+}
+
+// errnoOf digs the errno out of an engine error, for its text.
+func errnoOf(err error) error {
+	var en unix.Errno
+	if errors.As(err, &en) {
+		return en
+	}
+	return err
+}
+
+func closeErrno(err error) error { return errnoOf(err) }
+
+// openRetry is open(2), again after EINTR (a signal that arrives while a
+// slow filesystem opens a file).
+func openRetry(name string, flags int, mode uint32) (int, error) {
+	for {
+		fd, err := unix.Open(name, flags, mode)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// futimens sets a descriptor's times: utimensat(2) with a NULL path.
+func futimens(fd int, ts []unix.Timespec) error {
+	_, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
