@@ -170,6 +170,16 @@ func (c *fileCopy) copyExtents(e extent, ok bool, size int64) error {
 			return newError(Read, "lseek", err)
 		}
 	}
+	if pos < size {
+		// A source that shrank in its final hole (or while its last
+		// extent was found) ends where it ends now, not at the size it
+		// had at the start.
+		var st unix.Stat_t
+		if err := ignoringEINTR(func() error { return unix.Fstat(c.src.fd, &st) }); err != nil {
+			return newError(Read, "fstat", err)
+		}
+		size = max(pos, min(size, st.Size))
+	}
 	n, err := c.hole(pos, size)
 	return c.finish(pos+n, err)
 }
