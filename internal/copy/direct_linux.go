@@ -21,8 +21,12 @@ func (d *directCall) pump(dst, src *file, remain int64) (written int64, handled 
 			continue
 		}
 		if err == nil {
-			if written == 0 && !atEOF(src) {
-				return 0, false, &refusal{errNoData}
+			// 0 bytes is the end only where the source says so. A
+			// source whose size is made up (PITFALLS 3), or a file
+			// still short of the size it had, goes on with the next
+			// method from this byte, at the start or part way.
+			if !atEOF(src) {
+				return written, written > 0, &refusal{errNoData}
 			}
 			return written, true, nil
 		}

@@ -42,8 +42,8 @@ func splicePipeMethod(dst, src *file, remain int64) (written int64, handled bool
 			return written, true, newError(Read, "splice", err)
 		}
 		if n == 0 {
-			if written == 0 && !atEOF(src) {
-				return 0, false, &refusal{errNoData}
+			if !atEOF(src) {
+				return written, written > 0, &refusal{errNoData}
 			}
 			return written, true, nil
 		}

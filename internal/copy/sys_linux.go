@@ -185,8 +185,8 @@ func waitIO(src, dst *file) error {
 	return nil
 }
 
-// atEOF reports whether a source that just returned 0 bytes at the start of
-// a method is really at its end. Pipes and sockets do not lie; a regular
+// atEOF reports whether a source that just returned 0 bytes from a
+// zero-copy call is really at its end. Pipes and sockets do not lie; a regular
 // file is at its end when its offset has reached a size that can be trusted.
 // Everything else (procfs, sysfs, FUSE: PITFALLS 3) may return 0 from a
 // zero-copy call and still have data for read(2).
