@@ -2,7 +2,6 @@ package copy_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -384,15 +383,6 @@ func offset(t testing.TB, f *os.File) int64 {
 		t.Fatal(err)
 	}
 	return off
-}
-
-// errnoOf returns the errno inside err, or 0.
-func errnoOf(err error) unix.Errno {
-	var en unix.Errno
-	if errors.As(err, &en) {
-		return en
-	}
-	return 0
 }
 
 func sizeName(n int) string { return fmt.Sprintf("size=%d", n) }
