@@ -48,10 +48,11 @@ type Formatter struct {
 	active bool
 	number bool // number some lines (-n or -b)
 	// special[c] is true for the bytes that end a run of bytes copied as
-	// they are: '\n' always, '\t' under -T, '\r' under -E without -v, and
-	// everything -v shows in ^ or M- notation.
+	// they are: '\n' always, '\t' under -T, '\r' under -E.
 	special *[256]bool
 	onlyNL  bool // '\n' is the only special byte (bytes.IndexByte finds it)
+	// vis is -v's notation of each byte, nil without -v.
+	vis *[256]visible
 
 	w   io.Writer
 	buf []byte // pending output; cap(buf) is fixed, never appended past
@@ -86,6 +87,9 @@ func newSize(o Options, w io.Writer, size int) *Formatter {
 		bol:    true,
 	}
 	f.special, f.onlyNL = specialTable(o)
+	if o.ShowNonprinting {
+		f.vis = visibleTable(o.ShowTabs)
+	}
 	f.num.init()
 	return f
 }

@@ -1,6 +1,9 @@
 package catfmt
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // format formats a prefix of p into f.buf and returns its length. It stops
 // when p is consumed or when fewer than reserve bytes of the buffer are free;
@@ -54,6 +57,18 @@ func (f *Formatter) format(p []byte) int {
 			}
 		}
 
+		if f.vis != nil {
+			// -v: every byte but '\n' goes through the table, four bytes
+			// stored at once (reserve leaves room) and the length kept.
+			k, w := visibleRun(buf[:cap(buf)], len(buf), limit, p[i:], f.vis)
+			buf = buf[:w]
+			i += k
+			if i == len(p) || len(buf) > limit {
+				break
+			}
+			c = p[i]
+		}
+
 		if !f.special[c] {
 			// A run of bytes that are copied as they are.
 			j := len(p)
@@ -62,12 +77,7 @@ func (f *Formatter) format(p []byte) int {
 					j = i + 1 + k
 				}
 			} else {
-				for k := i + 1; k < len(p); k++ {
-					if f.special[p[k]] {
-						j = k
-						break
-					}
-				}
+				j = i + 1 + plainRun(p[i+1:], f.special)
 			}
 			k := copy(buf[len(buf):cap(buf)], p[i:j])
 			buf = buf[:len(buf)+k]
@@ -75,20 +85,19 @@ func (f *Formatter) format(p []byte) int {
 			continue
 		}
 
+		// The special bytes left: -v's notation took all but '\n' above.
 		i++
-		switch {
-		case c == '\n':
+		switch c {
+		case '\n':
 			if f.o.ShowEnds {
 				buf = append(buf, '$')
 			}
 			buf = append(buf, '\n')
 			f.bol = true
-		case c == '\t': // special only under -T
+		case '\t': // under -T
 			buf = append(buf, '^', 'I')
-		case c == '\r' && !f.o.ShowNonprinting: // special only under -E
+		case '\r': // under -E
 			f.cr = true
-		default:
-			buf = appendVisible(buf, c)
 		}
 	}
 	f.buf = buf
@@ -112,26 +121,18 @@ func appendVisible(buf []byte, c byte) []byte {
 }
 
 // specialTable returns the bytes that end a run of bytes copied as they are
-// under o, and whether '\n' is the only one of them.
+// under o, and whether '\n' is the only one of them. Under -v, the table of
+// visibleRun comes first and leaves only '\n' to this one.
 func specialTable(o Options) (t *[256]bool, onlyNL bool) {
 	t = new([256]bool)
 	t['\n'] = true
-	if o.ShowNonprinting {
-		for c := 0; c < 0x20; c++ {
-			t[c] = true
-		}
-		for c := 0x7f; c < 0x100; c++ {
-			t[c] = true
-		}
-		t['\t'] = false
-	}
 	if o.ShowTabs {
 		t['\t'] = true
 	}
 	if o.ShowEnds {
 		t['\r'] = true
 	}
-	return t, !o.ShowNonprinting && !o.ShowTabs && !o.ShowEnds
+	return t, !o.ShowTabs && !o.ShowEnds
 }
 
 // lineNum is the next line number as GNU cat prints it: right-aligned in a
@@ -167,4 +168,59 @@ func (l *lineNum) next(buf []byte) []byte {
 		l.b[k]++
 	}
 	return append(buf, l.b[l.start:]...)
+}
+
+// visible is how -v shows a byte: n bytes packed little-endian in b, or
+// n == 0 for '\n', which the state machine handles.
+type visible struct {
+	b uint32
+	n uint8
+}
+
+// plainRun returns the length of the longest prefix of p without a special
+// byte.
+func plainRun(p []byte, special *[256]bool) int {
+	for i, c := range p {
+		if special[c] {
+			return i
+		}
+	}
+	return len(p)
+}
+
+// visibleRun writes the -v notation of p's bytes into out from out[w],
+// stopping before a '\n' and once w passes limit, and returns how many bytes
+// of p it took and where it stopped writing. Each byte's notation goes out as
+// four bytes at once (w <= limit leaves room for them), of which n count.
+func visibleRun(out []byte, w, limit int, p []byte, vis *[256]visible) (int, int) {
+	for i, c := range p {
+		e := vis[c]
+		if e.n == 0 || w > limit {
+			return i, w
+		}
+		binary.LittleEndian.PutUint32(out[w:w+4], e.b)
+		w += int(e.n)
+	}
+	return len(p), w
+}
+
+// visibleTable returns the -v notation of every byte, with tabs as "^I"
+// under -T.
+func visibleTable(showTabs bool) *[256]visible {
+	t := new([256]visible)
+	var tmp [4]byte
+	for c := 0; c < 256; c++ {
+		var v []byte
+		switch {
+		case c == '\n':
+		case c == '\t' && !showTabs:
+			v = append(tmp[:0], '\t')
+		default:
+			v = appendVisible(tmp[:0], byte(c))
+		}
+		var full [4]byte
+		copy(full[:], v)
+		t[c] = visible{b: binary.LittleEndian.Uint32(full[:]), n: uint8(len(v))}
+	}
+	return t
 }
