@@ -76,13 +76,7 @@ func TestReflinkMethod(t *testing.T) {
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
 			src, dst := filepath.Join(p.src, "src-"+p.name), filepath.Join(p.dst, "dst-"+p.name)
-			if err := os.WriteFile(src, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			s := openCopyEnd(t, src, os.O_RDONLY)
-			d := openCopyEnd(t, dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
-			st := &Step{Method: Reflink}
-			s.step, d.step = st, st
+			s, d, st := copyEnds(t, src, dst, data, Reflink)
 			w, handled, err := reflinkMethod(d, s, 1)
 			if st.Calls != 1 {
 				t.Errorf("%d calls counted; want 1", st.Calls)

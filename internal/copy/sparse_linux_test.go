@@ -68,6 +68,20 @@ func openCopyEnd(t testing.TB, path string, flag int) *file {
 	return fl
 }
 
+// copyEnds writes content to the file src, creates the file dst, and opens
+// both as the ends of a copy whose calls count in a step of method m.
+func copyEnds(t testing.TB, src, dst string, content []byte, m Method) (s, d *file, st *Step) {
+	t.Helper()
+	if err := os.WriteFile(src, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = openCopyEnd(t, src, os.O_RDONLY)
+	d = openCopyEnd(t, dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+	st = &Step{Method: m}
+	s.step, d.step = st, st
+	return s, d, st
+}
+
 func TestNextData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")
 	l := layout{8 << 20, []piece{{0, noise(4096, 1)}, {1 << 20, noise(5000, 2)}, {3 << 20, noise(70000, 3)}}}
@@ -203,13 +217,7 @@ func TestZeroScan(t *testing.T) {
 			}
 			dir := t.TempDir()
 			src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
-			if err := os.WriteFile(src, content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			s := openCopyEnd(t, src, os.O_RDONLY)
-			d := openCopyEnd(t, dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
-			st := &Step{Method: ReadWrite}
-			s.step, d.step = st, st
+			s, d, _ := copyEnds(t, src, dst, content, ReadWrite)
 			data, holes, err := zeroScan(d, s, 0, math.MaxInt64, blk, true)
 			if err != nil {
 				t.Fatal(err)
