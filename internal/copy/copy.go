@@ -199,7 +199,7 @@ func IsWrite(err error) bool {
 type Options struct {
 	// Limit, when positive, is the most bytes to copy.
 	Limit int64
-	// Methods, when not nil, replaces the plan (for tests and --debug work).
+	// Methods, when not empty, replaces the plan (for tests and --debug work).
 	Methods []Method
 }
 

@@ -58,7 +58,7 @@ func copyFiles(dst, src *os.File, opt Options) (*Report, error) {
 func run(d, s *file, opt Options) (*Report, error) {
 	r := &Report{Src: s.info, Dst: d.info}
 	methods := opt.Methods
-	if methods == nil {
+	if len(methods) == 0 {
 		methods = plan(s.info, d.info)
 	}
 	remain := int64(math.MaxInt64)
@@ -86,11 +86,15 @@ func run(d, s *file, opt Options) (*Report, error) {
 		st.Bytes += w
 		remain -= w
 		var rf *refusal
-		if errors.As(err, &rf) && i < len(methods)-1 {
+		if errors.As(err, &rf) {
 			st.Refused = rf.err
-			continue
-		}
-		if rf != nil {
+			if remain <= 0 {
+				// Refused just as it reached the limit: done.
+				return r, nil
+			}
+			if i < len(methods)-1 {
+				continue
+			}
 			// The last method was refused: nothing else can try.
 			return r, &Error{Side: sideOf(rf.err, s, d), Err: os.NewSyscallError(m.String(), rf.err)}
 		}
