@@ -416,6 +416,8 @@ func TestFaultMethodHooks(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Errorf("Copy error = %#v; want a *copy.Error", err)
 		}
+		// --debug shows the refusal too.
+		checkSteps(t, r, []wantStep{{copy.Splice, 0, unix.EINVAL}})
 	})
 }
 
