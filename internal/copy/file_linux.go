@@ -112,10 +112,13 @@ func (c *fileCopy) clone() (done bool, err error) {
 // can (PITFALLS 2), and GNU cp avoids it for --reflink=never.
 func (c *fileCopy) dataPlan() []Method {
 	p := plan(c.src.info, c.dst.info)
-	if c.opt.Reflink != ReflinkNever || p[0] != CopyFileRange {
+	if c.opt.Reflink != ReflinkNever {
 		return p
 	}
 	c.avoided = true
+	if p[0] != CopyFileRange {
+		return p
+	}
 	return p[1:]
 }
 
