@@ -2,6 +2,7 @@ package copy
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,17 +78,26 @@ func getPipe() (*pipe, error) {
 	if p.size <= 0 {
 		p.size = unix.Getpagesize()
 	}
+	// sync.Pool drops what it holds at garbage collections without a
+	// word: the finalizer closes the descriptors of a dropped pipe, as
+	// internal/poll's newPipe does.
+	runtime.SetFinalizer(p, destroyPipe)
 	return p, nil
 }
 
 // putPipe returns p to the pool, or destroys it if it still holds data.
 func putPipe(p *pipe) {
 	if p.data != 0 {
-		unix.Close(p.r)
-		unix.Close(p.w)
+		runtime.SetFinalizer(p, nil)
+		destroyPipe(p)
 		return
 	}
 	pipePool.Put(p)
+}
+
+func destroyPipe(p *pipe) {
+	unix.Close(p.r)
+	unix.Close(p.w)
 }
 
 // drain writes what p holds to dst through user space.
