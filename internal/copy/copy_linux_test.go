@@ -373,3 +373,71 @@ func TestCopyClosed(t *testing.T) {
 }
 
 func itoa(n int) string { return sizeName(n)[len("size="):] }
+
+// TestCopyBlockDevice: a block device reads like a file whose size is the
+// device's (st_size says 0); splice and sendfile take it.
+func TestCopyBlockDevice(t *testing.T) {
+	const n = 1<<20 + 4096
+	for _, tt := range []struct {
+		dst     sink
+		methods []copy.Method
+	}{
+		{dstPipe, zSplice},
+		{dstFile, zSendfile},
+		{dstUnixStream, zSendfile},
+	} {
+		t.Run("blockdev-to-"+tt.dst.name+"/"+sizeName(n), func(t *testing.T) {
+			data := payload(n)
+			src := loopDevice(t, data)
+			dst, result := tt.dst.open(t, n)
+			r, err := copy.Copy(dst, src, copy.Options{})
+			if err != nil {
+				t.Fatalf("Copy error: %v (%v)", err, r)
+			}
+			sameBytes(t, "destination", result(), data)
+			checkReport(t, r, tt.methods, n)
+		})
+	}
+}
+
+// loopDevice attaches a read-only loop device to a file holding data and
+// returns it open for reading; it detaches itself when closed
+// (LO_FLAGS_AUTOCLEAR).
+func loopDevice(t *testing.T, data []byte) *os.File {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("attaching a loop device needs root")
+	}
+	backing := fileWith(t, data, unix.O_RDONLY)
+	ctl, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no loop devices: %v", err)
+	}
+	defer ctl.Close()
+	for try := 0; try < 20; try++ {
+		n, err := unix.IoctlRetInt(fdOf(t, ctl), unix.LOOP_CTL_GET_FREE)
+		if err != nil {
+			t.Skipf("LOOP_CTL_GET_FREE: %v", err)
+		}
+		name := "/dev/loop" + itoa(n)
+		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			t.Skipf("open %s: %v (no device node in this container?)", name, err)
+		}
+		err = unix.IoctlLoopConfigure(fd, &unix.LoopConfig{
+			Fd:   uint32(fdOf(t, backing)),
+			Info: unix.LoopInfo64{Flags: unix.LO_FLAGS_AUTOCLEAR | unix.LO_FLAGS_READ_ONLY},
+		})
+		if errors.Is(err, unix.EBUSY) {
+			unix.Close(fd) // taken by another process between the two calls
+			continue
+		}
+		if err != nil {
+			unix.Close(fd)
+			t.Skipf("LOOP_CONFIGURE %s: %v", name, err)
+		}
+		return closeLater(t, os.NewFile(uintptr(fd), name))
+	}
+	t.Skip("no free loop device after 20 tries")
+	return nil
+}
