@@ -37,12 +37,14 @@ const bufSize = 128 << 10
 // reserve is the room one step of format may need beyond a run of plain
 // bytes: a line number (at most len(lineNum)), "^M" for a held carriage
 // return, "$\n", and the four bytes of "M-^X". Every step starts with at
-// least this much free space, so only the copy of a run needs a bound.
+// least this much free space, so only the copy of a run and the -v loop,
+// which take many bytes in one step, check the bound as they go.
 const reserve = 64
 
 // Formatter formats a stream that may span several input files: line
 // numbers, squeezing and a last line without newline carry over from one
-// file to the next, exactly as GNU cat does.
+// file to the next, exactly as GNU cat does. Close it at the end of the
+// input: under -E a final "\r" waits for the next byte until then.
 type Formatter struct {
 	o      Options
 	active bool
