@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/zcopy/zcopy/internal/catfmt"
 	"github.com/zcopy/zcopy/internal/cli"
 	"github.com/zcopy/zcopy/internal/copy"
@@ -131,6 +133,11 @@ func (c *cat) run() error {
 			return err
 		}
 	}
+	if c.fmt != nil {
+		// Close writes a carriage return held back by -E: only the
+		// byte after it could say whether it ended a line.
+		return c.fmt.Close()
+	}
 	return nil
 }
 
@@ -180,17 +187,21 @@ func (c *cat) sameAsOutput(in *os.File, info fdkind.Info) bool {
 	return err == nil && off < info.Size
 }
 
-// formatted reads in and writes it through the formatter, flushing after
-// each read so that an interactive reader sees every line as it comes.
+// formatted reads in and writes it through the formatter. Like GNU cat,
+// it flushes the formatted output only when the next read could block, so
+// that an interactive reader sees every line as it comes and a file is
+// written in full buffers.
 func (c *cat) formatted(name string, in *os.File) error {
 	buf := make([]byte, 128<<10)
 	for {
+		if !pending(in) {
+			if werr := c.fmt.Flush(); werr != nil {
+				return werr
+			}
+		}
 		n, err := in.Read(buf)
 		if n > 0 {
 			if _, werr := c.fmt.Write(buf[:n]); werr != nil {
-				return werr
-			}
-			if werr := c.fmt.Flush(); werr != nil {
 				return werr
 			}
 		}
@@ -202,6 +213,18 @@ func (c *cat) formatted(name string, in *os.File) error {
 			return nil
 		}
 	}
+}
+
+// pending reports whether in has bytes to read without blocking
+// (FIONREAD, which Linux calls TIOCINQ; for a regular file, the bytes left before its end).
+func pending(in *os.File) bool {
+	rc, err := in.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	rc.Control(func(fd uintptr) { n, err = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
+	return err == nil && n > 0
 }
 
 func usage(w io.Writer, prog string) {
