@@ -73,7 +73,7 @@ func (m Method) ZeroCopy() bool { return m != None && m != ReadWrite }
 type Step struct {
 	Method  Method
 	Bytes   int64 // bytes written to the destination by this method
-	Calls   int   // system calls that moved data, EOF and refusals included
+	Calls   int   // system calls made, EOF, refusals and EAGAIN retries included
 	Refused error // why the method gave up and the next one took over, or nil
 	// ViaUser counts the bytes of Bytes that crossed user space: what an
 	// internal pipe held when the destination refused splice.
