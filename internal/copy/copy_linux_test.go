@@ -12,6 +12,7 @@ import (
 
 	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/fdkind"
+	"github.com/zcopy/zcopy/internal/testfs"
 )
 
 // sizes are the sizes every pair is copied at: nothing, one byte, less than
@@ -273,7 +274,7 @@ func TestCopySysfs(t *testing.T) {
 		}
 	}
 	if path == "" {
-		t.Skip("no readable sysfs file")
+		unavailable(t, "no readable sysfs file")
 	}
 	want, _ := os.ReadFile(path)
 	src := openRaw(t, path, unix.O_RDONLY)
@@ -405,24 +406,22 @@ func TestCopyBlockDevice(t *testing.T) {
 // (LO_FLAGS_AUTOCLEAR).
 func loopDevice(t *testing.T, data []byte) *os.File {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("attaching a loop device needs root")
-	}
+	testfs.RequireRoot(t)
 	backing := fileWith(t, data, unix.O_RDONLY)
 	ctl, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)
 	if err != nil {
-		t.Skipf("no loop devices: %v", err)
+		unavailable(t, "no loop devices: %v", err)
 	}
 	defer ctl.Close()
 	for try := 0; try < 20; try++ {
 		n, err := unix.IoctlRetInt(fdOf(t, ctl), unix.LOOP_CTL_GET_FREE)
 		if err != nil {
-			t.Skipf("LOOP_CTL_GET_FREE: %v", err)
+			unavailable(t, "LOOP_CTL_GET_FREE: %v", err)
 		}
 		name := "/dev/loop" + itoa(n)
 		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			t.Skipf("open %s: %v (no device node in this container?)", name, err)
+			unavailable(t, "open %s: %v (no device node in this container?)", name, err)
 		}
 		err = unix.IoctlLoopConfigure(fd, &unix.LoopConfig{
 			Fd:   uint32(fdOf(t, backing)),
@@ -434,10 +433,20 @@ func loopDevice(t *testing.T, data []byte) *os.File {
 		}
 		if err != nil {
 			unix.Close(fd)
-			t.Skipf("LOOP_CONFIGURE %s: %v", name, err)
+			unavailable(t, "LOOP_CONFIGURE %s: %v", name, err)
 		}
 		return closeLater(t, os.NewFile(uintptr(fd), name))
 	}
-	t.Skip("no free loop device after 20 tries")
+	unavailable(t, "no free loop device after 20 tries")
 	return nil
+}
+
+// unavailable skips the test with the reason, or fails it under CI=true:
+// CI runs as root and must not skip (DESIGN.md, test layer 3).
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format+" (CI=true: CI must run this test)", args...)
+	}
+	t.Skipf(format, args...)
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfs"
 )
 
 // want is what a test knows about a descriptor from how it made it, not from
@@ -59,7 +61,7 @@ func TestOf(t *testing.T) {
 		// access mode bits say.
 		{"file/path", file(unix.O_PATH, want{})},
 		{"file/tmpfs", func(t *testing.T) (*os.File, want) {
-			mnt := mountTmpfs(t)
+			mnt := testfs.Tmpfs(t, 1<<20)
 			p := filepath.Join(mnt, "f")
 			if err := os.WriteFile(p, content, 0o644); err != nil {
 				t.Fatal(err)
@@ -488,7 +490,7 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Helper()
 	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		t.Skipf("no pty: %v", err)
+		unavailable(t, "no pty: %v", err)
 	}
 	master = newFile(t, fd, "/dev/ptmx")
 	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
@@ -515,50 +517,30 @@ func mkfifo(t *testing.T, dir, name string) string {
 	return p
 }
 
-// mountTmpfs mounts a small tmpfs for the test and unmounts it afterwards.
-func mountTmpfs(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a tmpfs needs root")
-	}
-	mnt := t.TempDir()
-	if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
-		t.Skipf("mount tmpfs: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := unix.Unmount(mnt, unix.MNT_DETACH); err != nil {
-			t.Errorf("umount %s: %v", mnt, err)
-		}
-	})
-	return mnt
-}
-
 // loopDevice attaches a loop device to a new file of size bytes and
 // returns the device opened read-only; it detaches itself when the test
 // closes it (LO_FLAGS_AUTOCLEAR).
 func loopDevice(t *testing.T, size int64) *os.File {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("attaching a loop device needs root")
-	}
+	testfs.RequireRoot(t)
 	backing := openFile(t, filepath.Join(t.TempDir(), "backing"), os.O_RDWR|os.O_CREATE)
 	if err := backing.Truncate(size); err != nil {
 		t.Fatal(err)
 	}
 	ctl, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)
 	if err != nil {
-		t.Skipf("no loop devices: %v", err)
+		unavailable(t, "no loop devices: %v", err)
 	}
 	defer ctl.Close()
 	for try := 0; try < 20; try++ {
 		n, err := unix.IoctlRetInt(rawFd(t, ctl), unix.LOOP_CTL_GET_FREE)
 		if err != nil {
-			t.Skipf("LOOP_CTL_GET_FREE: %v", err)
+			unavailable(t, "LOOP_CTL_GET_FREE: %v", err)
 		}
 		name := fmt.Sprintf("/dev/loop%d", n)
 		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			t.Skipf("open %s: %v (no device node in this container?)", name, err)
+			unavailable(t, "open %s: %v (no device node in this container?)", name, err)
 		}
 		err = unix.IoctlLoopConfigure(fd, &unix.LoopConfig{
 			Fd:   uint32(rawFd(t, backing)),
@@ -571,12 +553,22 @@ func loopDevice(t *testing.T, size int64) *os.File {
 		}
 		if err != nil {
 			unix.Close(fd)
-			t.Skipf("LOOP_CONFIGURE %s: %v", name, err)
+			unavailable(t, "LOOP_CONFIGURE %s: %v", name, err)
 		}
 		return newFile(t, fd, name)
 	}
-	t.Skip("no free loop device after 20 tries")
+	unavailable(t, "no free loop device after 20 tries")
 	return nil
+}
+
+// unavailable skips the test with the reason, or fails it under CI=true:
+// CI runs as root and must not skip (DESIGN.md, test layer 3).
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format+" (CI=true: CI must run this test)", args...)
+	}
+	t.Skipf(format, args...)
 }
 
 // sysfsFile returns a readable regular file of sysfs.
@@ -590,7 +582,7 @@ func sysfsFile(t *testing.T) string {
 			}
 		}
 	}
-	t.Skip("no readable sysfs file")
+	unavailable(t, "no readable sysfs file")
 	return ""
 }
 
