@@ -36,6 +36,7 @@ var spec = []cli.Option{
 	{Long: "target-directory", Short: 't', Arg: cli.RequiredArg},
 	{Long: "update", Short: 'u'},
 	{Long: "verbose", Short: 'v'},
+	{Long: "context", Arg: cli.OptionalArg},
 	{Long: "progress", Short: 'g'},
 	{Long: "help"},
 	{Long: "version"},
@@ -43,6 +44,7 @@ var spec = []cli.Option{
 	{Short: 'H'},
 	{Short: 'p'},
 	{Short: 'r'},
+	{Short: 'Z'},
 }
 
 // The argument lists of GNU cp's argmatch tables, in their order.
@@ -58,6 +60,7 @@ type config struct {
 	opt      tree.Options
 	ops      tree.Operands
 	progress bool
+	warnings []string
 }
 
 // errDone says that --help or --version has been answered.
@@ -78,6 +81,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	o := &cfg.opt
 	derefSet := false
 	requireContext := false
+	var warnings []string
 	for _, p := range opts {
 		name := p.Opt.Long
 		if name == "" {
@@ -177,6 +181,13 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Reflink = reflinkModes[i]
 		case "progress":
 			cfg.progress = true
+		case "Z":
+			// SELinux is not enabled (zcopy does not link libselinux):
+			// like cp there, -Z has nothing to do.
+		case "context":
+			if p.HasValue {
+				warnings = append(warnings, "warning: ignoring --context; it requires an SELinux-enabled kernel")
+			}
 		}
 	}
 	if o.HardLink && o.SymbolicLink {
@@ -192,14 +203,11 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Deref = tree.DerefAlways
 		}
 	}
-	if o.Force && (o.HardLink || o.SymbolicLink) {
-		// With -f, links replace what is in their way.
-		o.RemoveDestination = true
-	}
 	if requireContext {
 		return nil, &fatal{"cannot preserve security context without an SELinux-enabled kernel"}
 	}
 	cfg.ops.Files = operands
+	cfg.warnings = warnings
 	return cfg, nil
 }
 
@@ -282,6 +290,9 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		}
 		return rep.Usage(err)
 	}
+	for _, w := range cfg.warnings {
+		fmt.Fprintf(stderr, "%s: %s\n", prog, w)
+	}
 	stdio := tree.IO{Prog: prog, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	var bar *progress
 	if cfg.progress {
@@ -355,6 +366,12 @@ Mandatory arguments to long options are mandatory for short options too.
                                  destination file is missing
   -v, --verbose                explain what is being done
   -x, --one-file-system        stay on this file system
+  -Z                           set SELinux security context of destination
+                                 file to default type (ignored: zcopy runs
+                                 without SELinux)
+      --context[=CTX]          like -Z, or if CTX is specified then set the
+                                 SELinux or SMACK security context to CTX
+                                 (ignored, with a warning)
       --help        display this help and exit
       --version     output version information and exit
 

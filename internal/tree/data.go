@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"errors"
 	"os"
 
 	"github.com/zcopy/zcopy/internal/copy"
@@ -19,21 +20,28 @@ type dataReport struct {
 // where the tree hands a file's data to the engine. Errors are the
 // engine's *copy.Error, which says whether reading or writing failed.
 func copyData(dst, src *os.File, opt *Options) (dataReport, error) {
-	r, err := copy.Copy(dst, src, copy.Options{})
-	rep := dataReport{offload: "no", reflink: "no", sparse: "no"}
-	if opt.Reflink != ReflinkNever {
-		rep.reflink = "unsupported"
-	}
+	r, err := copy.CopyFile(dst, src, copy.FileOptions{
+		Reflink: [...]copy.ReflinkMode{
+			ReflinkAuto:   copy.ReflinkAuto,
+			ReflinkAlways: copy.ReflinkAlways,
+			ReflinkNever:  copy.ReflinkNever,
+		}[opt.Reflink],
+		Sparse: [...]copy.Sparse{
+			SparseAuto:   copy.SparseAuto,
+			SparseAlways: copy.SparseAlways,
+			SparseNever:  copy.SparseNever,
+		}[opt.Sparse],
+	})
+	rep := dataReport{offload: copy.DebugUnknown, reflink: copy.DebugUnknown, sparse: copy.DebugUnknown}
 	if r != nil {
-		rep.bytes = r.Bytes()
-		if r.BytesBy(copy.CopyFileRange) > 0 {
-			rep.offload = "yes"
-		}
-		for _, s := range r.Steps {
-			if s.Method == copy.CopyFileRange && s.Refused != nil && s.Bytes == 0 {
-				rep.offload = "unsupported"
-			}
-		}
+		rep = dataReport{bytes: r.Bytes(), offload: r.CopyOffload, reflink: r.ReflinkStatus, sparse: r.Sparse}
 	}
 	return rep, err
+}
+
+// cloneFailed reports whether err is a failed FICLONE: cp says "failed to
+// clone" for it, not "error writing".
+func cloneFailed(err error) bool {
+	var se *os.SyscallError
+	return errors.As(err, &se) && se.Syscall == "ioctl_ficlone"
 }

@@ -90,6 +90,7 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 	} else {
 		omitted, extra = 0, 0
 	}
+	m.newDst = newDst
 	if err != nil {
 		it.errnof(err, "cannot create regular file %s", cli.Quote(m.dst))
 		return
@@ -189,7 +190,15 @@ func (c *Copier) copyContent(it *item, m *meta, dst, src *os.File) bool {
 		return true
 	}
 	var ce *copy.Error
-	if errors.As(err, &ce) && ce.Side == copy.Read {
+	if cloneFailed(err) {
+		it.errnof(errnoOf(err), "failed to clone %s from %s", cli.Quote(m.dst), cli.Quote(m.src))
+		if m.newDst && o.Reflink == ReflinkAlways {
+			// A clone that failed leaves no empty file behind.
+			if err := unix.Unlink(m.dst); err != nil && !errors.Is(err, unix.ENOENT) {
+				it.errnof(err, "cannot remove %s", cli.Quote(m.dst))
+			}
+		}
+	} else if errors.As(err, &ce) && ce.Side == copy.Read {
 		it.errnof(errnoOf(err), "error reading %s", cli.Quote(m.src))
 	} else {
 		it.errnof(errnoOf(err), "error writing %s", cli.Quote(m.dst))
