@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// stage is one process of a measured pipeline.
+type stage struct {
+	label  string // names the process in peak-RSS results
+	argv   []string
+	stdin  *os.File // nil: /dev/null
+	stdout *os.File // nil: captured in out
+	extra  []*os.File
+	dir    string
+	out    bytes.Buffer
+	errb   bytes.Buffer
+}
+
+func newStage(label string, argv ...string) *stage {
+	return &stage{label: label, argv: argv}
+}
+
+// sample is one measured run: its wall time (or the time per operation a
+// helper reported) and the peak RSS of each process, in KiB, from the
+// rusage wait4(2) returned for it.
+type sample struct {
+	d   time.Duration
+	rss map[string]int64
+}
+
+// pipe returns a blocking pipe: os.Pipe would make it nonblocking, and the
+// commands must get the descriptors a shell gives them.
+func pipe() (r, w *os.File, err error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(p[0]), "|r"), os.NewFile(uintptr(p[1]), "|w"), nil
+}
+
+// chain connects the stages stdout -> stdin with pipes and returns the
+// parent's ends, to be closed once the stages have started.
+func chain(stages ...*stage) ([]*os.File, error) {
+	var ends []*os.File
+	for i := 0; i+1 < len(stages); i++ {
+		r, w, err := pipe()
+		if err != nil {
+			closeAll(ends)
+			return nil, err
+		}
+		stages[i].stdout, stages[i+1].stdin = w, r
+		ends = append(ends, r, w)
+	}
+	return ends, nil
+}
+
+func closeAll(fs []*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
+}
+
+// runStages starts every stage, closes the parent's ends of their pipes,
+// and waits for all of them. The wall time runs from the first start to
+// the last exit. A stage that fails is an error: a wrong result must not
+// be timed.
+func runStages(stages []*stage, parentEnds []*os.File) (sample, error) {
+	defer closeAll(parentEnds)
+	cmds := make([]*exec.Cmd, len(stages))
+	for i, s := range stages {
+		c := exec.Command(s.argv[0], s.argv[1:]...)
+		if s.stdin != nil {
+			c.Stdin = s.stdin
+		}
+		if s.stdout != nil {
+			c.Stdout = s.stdout
+		} else {
+			c.Stdout = &s.out
+		}
+		c.Stderr = &s.errb
+		c.ExtraFiles = s.extra
+		c.Dir = s.dir
+		cmds[i] = c
+	}
+	start := time.Now()
+	for i, c := range cmds {
+		if err := c.Start(); err != nil {
+			for _, d := range cmds[:i] {
+				_ = d.Process.Kill()
+				_ = d.Wait()
+			}
+			return sample{}, fmt.Errorf("%s: %v", stages[i].label, err)
+		}
+	}
+	closeAll(parentEnds)
+	parentEnds = nil
+	var firstErr error
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("%s: %v: %s", strings.Join(stages[i].argv, " "), err,
+				strings.TrimSpace(stages[i].errb.String()))
+		}
+	}
+	smp := sample{d: time.Since(start), rss: map[string]int64{}}
+	for i, c := range cmds {
+		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			// ru_maxrss is in KiB on Linux (getrusage(2)).
+			smp.rss[stages[i].label] = max(smp.rss[stages[i].label], ru.Maxrss)
+		}
+	}
+	return smp, firstErr
+}
+
+// drained is the byte count a drain stage printed.
+func drained(s *stage) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s.out.String()), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("drain printed %q", s.out.String())
+	}
+	return n, nil
+}
+
+// expect checks that every drain stage consumed want bytes.
+func expect(want int64, drains ...*stage) error {
+	for _, d := range drains {
+		n, err := drained(d)
+		if err != nil {
+			return err
+		}
+		if n != want {
+			return fmt.Errorf("wrong output: the consumer got %d bytes, want %d", n, want)
+		}
+	}
+	return nil
+}
+
+// variant is one side of a comparison; run performs and checks one run.
+type variant struct {
+	name string
+	run  func() (sample, error)
+}
+
+// measure runs each variant once untimed (to warm caches and catch
+// failures), then reps times. The order rotates from one repetition to the
+// next, so that a slow spell of the shared machine does not fall on one
+// variant only. It returns the samples of each variant, in the order of vs.
+func measure(reps int, vs ...variant) ([][]sample, error) {
+	for _, v := range vs {
+		if _, err := v.run(); err != nil {
+			return nil, fmt.Errorf("%s: %v", v.name, err)
+		}
+	}
+	out := make([][]sample, len(vs))
+	for r := 0; r < reps; r++ {
+		for k := range vs {
+			i := (k + r) % len(vs)
+			if r%2 == 1 {
+				i = len(vs) - 1 - i
+			}
+			s, err := vs[i].run()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", vs[i].name, err)
+			}
+			out[i] = append(out[i], s)
+		}
+	}
+	return out, nil
+}
+
+// stats of a set of values: the median and the spread.
+type stats struct{ med, lo, hi float64 }
+
+func statsOf(xs []float64) stats {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n == 0 {
+		return stats{}
+	}
+	med := s[n/2]
+	if n%2 == 0 {
+		med = (s[n/2-1] + s[n/2]) / 2
+	}
+	return stats{med: med, lo: s[0], hi: s[n-1]}
+}
+
+func seconds(ss []sample) []float64 {
+	xs := make([]float64, len(ss))
+	for i, s := range ss {
+		xs[i] = s.d.Seconds()
+	}
+	return xs
+}
+
+// ratios pairs the i-th runs of two variants, which ran next to each
+// other, and returns slow/fast for each pair.
+func ratios(fast, slow []sample) []float64 {
+	n := min(len(fast), len(slow))
+	xs := make([]float64, n)
+	for i := 0; i < n; i++ {
+		xs[i] = slow[i].d.Seconds() / fast[i].d.Seconds()
+	}
+	return xs
+}
+
+// peakRSS is the largest peak RSS of the process label over the samples.
+func peakRSS(label string, sss ...[]sample) int64 {
+	var m int64
+	for _, ss := range sss {
+		for _, s := range ss {
+			m = max(m, s.rss[label])
+		}
+	}
+	return m
+}
+
+// sh runs a setup command (not measured) and returns its error with its
+// output.
+func sh(argv ...string) error {
+	out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

@@ -1,0 +1,34 @@
+#!/bin/sh
+# make bench: zcopy's commands side by side with GNU coreutils on this
+# machine. See tests/bench/README.md for what is measured and how.
+#
+#   BENCH_QUICK=1   a short run (smaller inputs, fewer repetitions)
+#   TMPDIR          where the scratch files go (its filesystem is measured)
+#
+# Timing never fails this script: it exits 1 only when a command under test
+# fails or gives wrong output, 2 when the benchmark cannot run.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+GO=${GO:-go}
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/zcopy-bench.XXXXXX")
+# --one-file-system: never follow into a loop mount left by a killed run.
+trap 'rm -rf --one-file-system "$scratch"' EXIT
+trap 'exit 130' INT TERM
+mkdir "$scratch/helpers" "$scratch/work"
+
+for h in drain source floor methods mkdata peakrss harness; do
+	"$GO" build -trimpath -o "$scratch/helpers/$h" "./tests/bench/$h"
+done
+
+quick=
+case ${BENCH_QUICK:-} in
+'' | 0) ;;
+*) quick=-quick ;;
+esac
+
+status=0
+"$scratch/helpers/harness" -root "$root" -helpers "$scratch/helpers" -work "$scratch/work" $quick || status=$?
+exit $status
