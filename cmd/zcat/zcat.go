@@ -39,22 +39,19 @@ type config struct {
 	files  []string
 }
 
-// parse turns argv into a config; done is true when --help or --version
-// has been answered.
-func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool, err error) {
+// parse turns argv into a config. info is the text that --help or
+// --version asks for, when one of them comes before any other answer: it
+// is printed instead of copying anything.
+func parse(prog string, args []string) (cfg config, info string, err error) {
 	opts, operands, err := cli.Parse(spec, args)
 	if err != nil {
-		return cfg, false, err
+		return cfg, earlyInfo(prog, args), err
 	}
 	f := &cfg.format
 	for _, p := range opts {
 		switch o := p.Opt; {
-		case o.Long == "help":
-			usage(stdout, prog)
-			return cfg, true, nil
-		case o.Long == "version":
-			fmt.Fprintf(stdout, "zcat (zcopy) %s\n", cli.Version)
-			return cfg, true, nil
+		case o.Long == "help", o.Long == "version":
+			return cfg, infoText(prog, o), nil
 		case o.Long == "debug":
 			cfg.debug = true
 		case o.Short == 'A':
@@ -81,32 +78,71 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 	if len(cfg.files) == 0 {
 		cfg.files = []string{"-"}
 	}
-	return cfg, false, nil
+	return cfg, "", nil
+}
+
+// earlyInfo returns the --help or --version text when one of them comes
+// before the option that args fails on: getopt hands options over one at a
+// time and cat answers --help and --version at once, so `cat --help -x`
+// prints the help and exits 0. The longest prefix of args that parses holds
+// every option before the bad one (no option of cat takes an argument, so
+// a prefix never cuts one from its value).
+func earlyInfo(prog string, args []string) string {
+	for k := 1; k < len(args); k++ {
+		opts, _, err := cli.Parse(spec, args[:k])
+		if err != nil {
+			break
+		}
+		for _, p := range opts {
+			if p.Opt.Long == "help" || p.Opt.Long == "version" {
+				return infoText(prog, p.Opt)
+			}
+		}
+	}
+	return ""
+}
+
+func infoText(prog string, o *cli.Option) string {
+	if o.Long == "version" {
+		return "zcat (zcopy) " + cli.Version + "\n"
+	}
+	return usage(prog)
 }
 
 func run(argv []string, stdin, stdout, stderr *os.File) int {
 	prog := cli.Prog(argv[0])
 	rep := &cli.Reporter{Prog: prog, W: stderr}
-	cfg, done, err := parse(prog, argv[1:], stdout)
+	cfg, info, err := parse(prog, argv[1:])
+	if info != "" {
+		// GNU checks this output as any other (close_stdout):
+		// `cat --help > /dev/full` fails.
+		if _, err := io.WriteString(stdout, info); err != nil {
+			return writeError(rep, err)
+		}
+		return 0
+	}
 	if err != nil {
 		return rep.Usage(err)
-	}
-	if done {
-		return 0
 	}
 	c := &cat{cfg: cfg, rep: rep, stdin: stdin, stdout: stdout}
 	if err := c.run(); err != nil {
 		// A write error ends cat at once, whatever operands remain.
-		if errors.Is(err, syscall.EPIPE) {
-			cli.DieOfSIGPIPE()
-		}
-		rep.Errorf("write error: %s", cli.Strerror(err))
-		return 1
+		return writeError(rep, err)
 	}
 	if rep.Failed {
 		return 1
 	}
 	return 0
+}
+
+// writeError reports a failure to write standard output, or dies of
+// SIGPIPE as cat does when its reader has gone.
+func writeError(rep *cli.Reporter, err error) int {
+	if errors.Is(err, syscall.EPIPE) {
+		cli.DieOfSIGPIPE()
+	}
+	rep.Errorf("write error: %s", cli.Strerror(err))
+	return 1
 }
 
 type cat struct {
@@ -227,8 +263,9 @@ func pending(in *os.File) bool {
 	return err == nil && n > 0
 }
 
-func usage(w io.Writer, prog string) {
-	fmt.Fprintf(w, `Usage: %[1]s [OPTION]... [FILE]...
+// usage is the --help text, built only when asked for.
+func usage(prog string) string {
+	return fmt.Sprintf(`Usage: %[1]s [OPTION]... [FILE]...
 Concatenate FILE(s) to standard output, moving the data inside the kernel
 whenever it can (splice, sendfile, copy_file_range).
 
