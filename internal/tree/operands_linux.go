@@ -74,7 +74,7 @@ func (c *Copier) Run(ops Operands) error {
 		return nil
 	}
 
-	c.srcSeen = make(map[devIno]bool)
+	c.srcSeen = make(map[devIno][]string)
 	c.dstSeen = make(map[string]bool)
 	c.dstPrefixes = make(map[string]bool)
 	for _, arg := range files {
@@ -99,11 +99,10 @@ func (c *Copier) Run(ops Operands) error {
 			base := lastComponent(arg)
 			base = base[:baseLen(base)]
 			if base == ".." {
-				// cp -R src/.. dest copies into dest, not dest/..
-				dst = target
-			} else {
-				dst = join(target, base)
+				// cp -R src/.. dest copies into dest/., not dest/..
+				base = "."
 			}
+			dst = join(target, base)
 		}
 		c.separate(dst)
 		c.copyOperand(arg, dst, known)

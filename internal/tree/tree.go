@@ -139,7 +139,7 @@ type Copier struct {
 	// srcSeen and dstSeen are cp's src_info and dest_info: the operands'
 	// sources and destinations, to warn about repeated operands and
 	// refuse to overwrite a file this run created.
-	srcSeen map[devIno]bool
+	srcSeen map[devIno][]string
 	dstSeen map[string]bool
 	// dstPrefixes holds every operand's destination and its ancestors:
 	// a later operand that writes there waits for the earlier work.

@@ -89,11 +89,18 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	if cmdline && c.srcSeen != nil {
-		if !isDir(srcMode) && c.srcSeen[idOf(&srcSt)] {
-			it.warnf("warning: source file %s specified more than once", cli.Quote(src))
-			return false
+		// The same file under the same name ("a", "./a"), as cp's
+		// src_info compares: a link to it is another source.
+		id := idOf(&srcSt)
+		if !isDir(srcMode) {
+			for _, name := range c.srcSeen[id] {
+				if sameName(name, src) {
+					it.warnf("warning: source file %s specified more than once", cli.Quote(src))
+					return false
+				}
+			}
 		}
-		c.srcSeen[idOf(&srcSt)] = true
+		c.srcSeen[id] = append(c.srcSeen[id], src)
 	}
 
 	newDst := known == dstMissing
