@@ -123,7 +123,13 @@ func (p *pool) sequence() {
 	c := p.c
 	for it := range p.seq {
 		if it.done != nil {
-			<-it.done
+			select {
+			case <-it.done:
+			default:
+				// Show what is done before waiting for a slow file.
+				c.out.Flush()
+				<-it.done
+			}
 		}
 		if it.commit != nil {
 			it.commit(it)
