@@ -180,7 +180,7 @@ func (c *cat) run() error {
 func (c *cat) operand(name string) error {
 	in := c.stdin
 	if name != "-" {
-		f, err := os.Open(name)
+		f, err := openOperand(name)
 		if err != nil {
 			c.rep.Error(err)
 			return nil
@@ -198,12 +198,13 @@ func (c *cat) operand(name string) error {
 		return nil
 	}
 	if c.fmt != nil {
-		return c.formatted(name, in)
+		n, calls, err := c.formatted(name, in)
+		c.debugf(name, "%s -> %s: formatted in user space, %d bytes read in %d calls",
+			copy.Describe(info), copy.Describe(c.out), n, calls)
+		return err
 	}
 	r, err := copy.Copy(c.stdout, in, copy.Options{})
-	if c.cfg.debug {
-		c.rep.W.Write([]byte(c.rep.Prog + ": debug: " + cli.QuoteIfNeeded(name) + ": " + r.String() + "\n"))
-	}
+	c.debugf(name, "%s", r)
 	if err != nil {
 		if copy.IsWrite(err) {
 			return err
@@ -211,6 +212,31 @@ func (c *cat) operand(name string) error {
 		c.rep.Error(&os.PathError{Path: name, Err: err})
 	}
 	return nil
+}
+
+// debugf prints one --debug line about the operand name.
+func (c *cat) debugf(name, format string, a ...any) {
+	if c.cfg.debug {
+		fmt.Fprintf(c.rep.W, "%s: debug: %s: %s\n", c.rep.Prog, cli.QuoteIfNeeded(name), fmt.Sprintf(format, a...))
+	}
+}
+
+// openOperand opens a FILE operand for reading, blocking. os.Open would
+// make FIFOs, ttys and procfs files nonblocking to put them in Go's poller:
+// the engine waits on descriptors its own way, and --debug describes the
+// descriptor as the kernel gives it ("file(proc)", not "file(proc,nonblock)").
+func openOperand(name string) (*os.File, error) {
+	for {
+		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err == unix.EINTR {
+			// Opening a FIFO waits for a writer; a signal may end the wait.
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		}
+		return os.NewFile(uintptr(fd), name), nil
+	}
 }
 
 // sameAsOutput is GNU cat 9.1's check: copying a regular file onto itself
@@ -226,27 +252,30 @@ func (c *cat) sameAsOutput(in *os.File, info fdkind.Info) bool {
 // formatted reads in and writes it through the formatter. Like GNU cat,
 // it flushes the formatted output only when the next read could block, so
 // that an interactive reader sees every line as it comes and a file is
-// written in full buffers.
-func (c *cat) formatted(name string, in *os.File) error {
+// written in full buffers. It returns the bytes read and the read calls,
+// for --debug, and only a write error.
+func (c *cat) formatted(name string, in *os.File) (read int64, calls int, err error) {
 	buf := make([]byte, 128<<10)
 	for {
 		if !pending(in) {
 			if werr := c.fmt.Flush(); werr != nil {
-				return werr
+				return read, calls, werr
 			}
 		}
 		n, err := in.Read(buf)
+		calls++
+		read += int64(n)
 		if n > 0 {
 			if _, werr := c.fmt.Write(buf[:n]); werr != nil {
-				return werr
+				return read, calls, werr
 			}
 		}
 		if err == io.EOF {
-			return nil
+			return read, calls, nil
 		}
 		if err != nil {
 			c.rep.Error(&os.PathError{Path: name, Err: err})
-			return nil
+			return read, calls, nil
 		}
 	}
 }
