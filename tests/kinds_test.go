@@ -576,6 +576,18 @@ func parked(t testing.TB, env []string) int {
 	return p.Pid
 }
 
+// environEnv splits data from environData into the environment that
+// makes it a process's /proc/PID/environ.
+func environEnv(data []byte) []string {
+	env := []string{} // not nil: a nil Env inherits the test's
+	for rest := data; len(rest) > 0; {
+		i := bytes.IndexByte(rest, 0)
+		env = append(env, string(rest[:i]))
+		rest = rest[i+1:]
+	}
+	return env
+}
+
 // openSrcProcfs serves data from /proc/PID/environ: a procfs file whose
 // st_size is 0 and whose content the test chooses (data must come from
 // environData). os.StartProcess returns after the exec, so the new
@@ -585,13 +597,7 @@ func openSrcProcfs(t testing.TB, data []byte) *srcEnd {
 	if len(data) > 0 && data[len(data)-1] != 0 {
 		t.Fatal("procfs source: data must end with a NUL")
 	}
-	env := []string{} // not nil: a nil Env inherits the test's
-	for rest := data; len(rest) > 0; {
-		i := bytes.IndexByte(rest, 0)
-		env = append(env, string(rest[:i]))
-		rest = rest[i+1:]
-	}
-	pid := parked(t, env)
+	pid := parked(t, environEnv(data))
 	f, err := os.Open(fmt.Sprintf("/proc/%d/environ", pid))
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,14 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // matrixSizes are the sizes every pairing is tried with: nothing, one byte,
@@ -220,4 +224,128 @@ func checkDebug(t *testing.T, lines []string, sk srcKind, dk dstKind, size int, 
 // GNU cat's can be compared.
 func normalize(s, prog string) string {
 	return strings.ReplaceAll(s, prog+":", "PROG:")
+}
+
+// namedSource is an operand zcat opens by name, with what feeds it.
+type namedSource struct {
+	path string
+	want []byte
+	feed func() error // started with the child, for FIFOs and ptys
+}
+
+// TestZcatOperandKinds gives zcat descriptors of each kind by name, as
+// FILE operands rather than as stdin: it opens them itself, blocking,
+// and --debug says so. GNU cat gets the same operands.
+func TestZcatOperandKinds(t *testing.T) {
+	zcat := bin(t, "zcat")
+	cat := gnu(t, "cat")
+	const size = 1<<20 + 1
+	cases := []struct {
+		name   string
+		make   func(t *testing.T) namedSource
+		desc   string // --debug's source, or "" when the open fails
+		method string
+		fails  bool
+	}{
+		{"file", func(t *testing.T) namedSource {
+			d := randomData(size)
+			return namedSource{path: tempFile(t, d), want: d}
+		}, `^file\([a-z0-9]+\)$`, "splice", false},
+		{"fifo", func(t *testing.T) namedSource {
+			d := randomData(size)
+			p := filepath.Join(t.TempDir(), "fifo")
+			if err := unix.Mkfifo(p, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return namedSource{path: p, want: d, feed: func() error {
+				// Blocks until the child opens the FIFO for reading.
+				w, err := os.OpenFile(p, os.O_WRONLY, 0)
+				if err != nil {
+					return err
+				}
+				return feeder(w, d)()
+			}}
+		}, `^pipe$`, "splice", false},
+		{"procfs", func(t *testing.T) namedSource {
+			d := environData(size)
+			return namedSource{path: fmt.Sprintf("/proc/%d/environ", parked(t, environEnv(d))), want: d}
+		}, `^file\(proc\)$`, "read/write", false},
+		{"pty", func(t *testing.T) namedSource {
+			d := textData(size)
+			src := openSrcPty(t, d)
+			// The test's copy of the slave stays open until the end:
+			// closing the last one would take /dev/pts/N away.
+			return namedSource{path: src.File.Name(), want: d, feed: src.feed}
+		}, `^tty$`, "read/write", false},
+		{"devnull", func(t *testing.T) namedSource { return namedSource{path: "/dev/null"} }, `^chardev$`, "", false},
+		{"unix-socket-path", func(t *testing.T) namedSource {
+			p := filepath.Join(t.TempDir(), "sock")
+			fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { unix.Close(fd) })
+			if err := unix.Bind(fd, &unix.SockaddrUnix{Name: p}); err != nil {
+				t.Fatal(err)
+			}
+			return namedSource{path: p}
+		}, "", "", true},
+		{"directory", func(t *testing.T) namedSource { return namedSource{path: t.TempDir()} }, `^directory$`, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var results [2]runResult
+			var debug []string
+			for i, prog := range []string{zcat, cat} {
+				src := c.make(t)
+				dst := dstPipe.Open(t)
+				argv := []string{prog, src.path}
+				if prog == zcat {
+					argv = []string{prog, "--debug", src.path}
+				}
+				var fed chan error
+				if src.feed != nil {
+					fed = make(chan error, 1)
+					go func() { fed <- src.feed() }()
+				}
+				r := runKinds(t, argv, nil, dst)
+				if fed != nil && !c.fails {
+					if err := <-fed; err != nil {
+						t.Errorf("%s: feeding %s: %v", filepath.Base(prog), src.path, err)
+					}
+				}
+				r.Stderr = strings.ReplaceAll(r.Stderr, src.path, "NAME")
+				if prog == zcat {
+					debug, r.Stderr = splitDebug(r.Stderr)
+				}
+				results[i] = r
+				if !c.fails && (r.Code != 0 || r.Stderr != "" || diffBytes(r.Out, src.want) != "") {
+					t.Errorf("%s %s: status %d, stderr %q, output %s", filepath.Base(prog), src.path, r.Code, r.Stderr, diffBytes(r.Out, src.want))
+				}
+			}
+			z, g := results[0], results[1]
+			if z.Code != g.Code || normalize(z.Stderr, zcat) != normalize(g.Stderr, cat) {
+				t.Errorf("zcat: status %d, stderr %q; GNU cat: status %d, stderr %q", z.Code, z.Stderr, g.Code, g.Stderr)
+			}
+			if c.desc == "" {
+				if len(debug) != 0 {
+					t.Errorf("--debug about an operand that did not open: %q", debug)
+				}
+				return
+			}
+			if len(debug) != 1 {
+				t.Fatalf("--debug printed %q, want one line", debug)
+			}
+			d := parseDebug(t, debug[0])
+			if !regexp.MustCompile(c.desc).MatchString(d.src) {
+				t.Errorf("--debug describes %s as %q, want %s", c.name, d.src, c.desc)
+			}
+			for _, s := range d.steps {
+				if s.bytes > 0 && s.method != c.method {
+					t.Errorf("%s moved %d bytes, want all by %s: %s", s.method, s.bytes, c.method, debug[0])
+				}
+			}
+		})
+	}
 }
