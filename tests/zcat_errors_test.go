@@ -311,3 +311,32 @@ func TestZcatSIGPIPE(t *testing.T) {
 		}
 	}
 }
+
+// TestZcatSIGPIPEIgnored pins down the other place where zcat cannot be GNU
+// cat: with SIGPIPE ignored by the parent, GNU cat reports "write error:
+// Broken pipe" and exits 1, but the Go runtime has replaced the inherited
+// disposition before main runs, so zcat cannot see it was ignored and dies
+// of SIGPIPE (internal/cli/sigpipe_linux.go; zcat(1), NOTES).
+func TestZcatSIGPIPEIgnored(t *testing.T) {
+	zcat := bin(t, "zcat")
+	sh := needTool(t, "sh")
+	for _, src := range []string{"/dev/zero", tempFile(t, randomData(4<<20))} {
+		r, w := newPipe(t, false)
+		cmd := exec.Command(sh, "-c", `trap '' PIPE; exec "$0" "$1"`, zcat, src)
+		cmd.Stdout = w
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if _, err := r.Read(make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		code, sig := exitStatus(t, cmd.Wait())
+		if sig != syscall.SIGPIPE || stderr.Len() > 0 {
+			t.Errorf("zcat %s with SIGPIPE ignored: status %d, signal %v, stderr %q; want killed by SIGPIPE, silently", src, code, sig, stderr.String())
+		}
+	}
+}
