@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // asCat runs script with sh in a fresh copy of the work directory that
@@ -270,12 +272,16 @@ func TestZcatSIGPIPE(t *testing.T) {
 		name string
 		args []string
 		src  srcKind
+		unix bool // the reader is a Unix socket, not a pipe
 	}{
-		{"file-splice", nil, srcFile},
-		{"pipe-splice", nil, srcPipe},
-		{"socket-splice-via-pipe", nil, srcUnixSocket},
-		{"formatted", []string{"-n"}, srcFile},
-		{"endless-read-write", []string{"/dev/zero"}, srcEmpty},
+		{"file-splice", nil, srcFile, false},
+		{"pipe-splice", nil, srcPipe, false},
+		{"socket-splice-via-pipe", nil, srcUnixSocket, false},
+		{"formatted", []string{"-n"}, srcFile, false},
+		{"endless-read-write", []string{"/dev/zero"}, srcEmpty, false},
+		{"file-sendfile-to-socket", nil, srcFile, true},
+		{"pipe-splice-to-socket", nil, srcPipe, true},
+		{"endless-read-write-to-socket", []string{"/dev/zero"}, srcEmpty, true},
 	}
 	for _, c := range cases {
 		for _, prog := range []string{zcat, cat} {
@@ -286,7 +292,12 @@ func TestZcatSIGPIPE(t *testing.T) {
 					d = nil
 				}
 				src := c.src.Open(t, d)
-				r, w := newPipe(t, false)
+				var r, w *os.File
+				if c.unix {
+					w, r = newSocketPair(t, unix.AF_UNIX)
+				} else {
+					r, w = newPipe(t, false)
+				}
 				cmd := exec.Command(prog, c.args...)
 				cmd.Stdin, cmd.Stdout = src.File, w
 				var stderr bytes.Buffer
