@@ -1,0 +1,201 @@
+package copy
+
+import (
+	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/fdkind"
+)
+
+// outMode is how an output of a fan-out from a pipe gets its bytes
+// (see the comment at the top of tee_linux.go).
+type outMode uint8
+
+const (
+	modeTee     outMode = iota + 1 // a pipe: tee(2) from the input
+	modeTeePipe                    // not a pipe: tee(2) into an internal pipe, splice(2) out of it
+	modeConsume                    // splice(2) from the input, consuming it
+	modeWrite                      // write(2) of what the input gave read(2)
+)
+
+// output is one destination of a fan-out.
+type output struct {
+	*file
+	i    int
+	rep  *OutputReport
+	live bool
+	// broken is the error that describing the descriptor gave (a closed
+	// stdout: EBADF). Like tee, which only finds out when it writes, the
+	// output is dropped with it when the first byte is due, not before.
+	broken error
+	// pos is how far in the input the output has got: bytes of the stream
+	// for a pipe input, the file offset for a regular file input.
+	pos  int64
+	mode outMode
+	// methods and mi: the plan of an output fed from a regular file, and
+	// the one in use.
+	methods []Method
+	mi      int
+}
+
+// begin starts a new step of o's report, unless o is already on method m.
+func (o *output) begin(m Method) {
+	if o.step != nil && o.step.Method == m && o.step.Refused == nil {
+		return
+	}
+	o.rep.Steps = append(o.rep.Steps, Step{Method: m})
+	o.step = &o.rep.Steps[len(o.rep.Steps)-1]
+}
+
+// refuse records that o's current method was refused with err.
+func (o *output) refuse(err error) {
+	if o.step != nil {
+		o.step.Refused = err
+	}
+}
+
+// fan is the state of one fan-out.
+type fan struct {
+	src  *file
+	outs []*output
+	opt  FanoutOptions
+	stop bool // OnError asked to stop
+	buf  *[]byte
+}
+
+func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, error) {
+	defer runtime.KeepAlive(src)
+	defer runtime.KeepAlive(dsts)
+	rep := &FanoutReport{Outputs: make([]OutputReport, len(dsts))}
+	s, err := newFile(src)
+	if err != nil {
+		return rep, &Error{Side: Read, Err: err}
+	}
+	rep.Src = s.info
+	f := &fan{src: s, opt: opt}
+	for i, d := range dsts {
+		o := &output{i: i, rep: &rep.Outputs[i], live: true}
+		o.rep.Src = s.info
+		df, err := newFile(d)
+		if err != nil {
+			df = &file{fd: -1}
+			o.broken = err
+		}
+		o.file = df
+		o.rep.Dst = df.info
+		f.outs = append(f.outs, o)
+	}
+	defer func() {
+		if f.buf != nil {
+			putBuf(f.buf)
+		}
+	}()
+	switch {
+	case s.info.Kind == fdkind.Regular && s.info.SizeTrusted():
+		return rep, f.fromFile()
+	case s.info.Kind == fdkind.Pipe:
+		return rep, f.fromPipe(s, nil)
+	case streamSocket(s.info) && f.anySpliceable():
+		// splice reads stream sockets into a pipe (PITFALLS 6); the
+		// pipe is then fanned out as stdin would be.
+		p, err := getPipe()
+		if err != nil {
+			// pipe2 failed (EMFILE): PITFALLS 17, read/write.
+			return rep, f.fromPipe(s, nil)
+		}
+		err = f.fromPipe(s, p)
+		putPipe(p)
+		return rep, err
+	}
+	// Terminals, character devices, datagram sockets, procfs files:
+	// read(2) into a buffer, write(2) to every output.
+	return rep, f.fromPipe(s, nil)
+}
+
+// anySpliceable reports whether some output could take pages from a pipe.
+func (f *fan) anySpliceable() bool {
+	for _, o := range f.outs {
+		if o.broken == nil && plan(pipeInfo, o.info)[0] == Splice {
+			return true
+		}
+	}
+	return false
+}
+
+// fail drops o with err and tells opt.OnError.
+func (f *fan) fail(o *output, err error) {
+	if !o.live {
+		return
+	}
+	o.live = false
+	o.rep.Err = err
+	if f.opt.OnError != nil && !f.opt.OnError(o.i, err) {
+		f.stop = true
+	}
+}
+
+// failBroken drops the outputs whose descriptor could not be described,
+// once there is a byte for them.
+func (f *fan) failBroken() {
+	for _, o := range f.outs {
+		if o.live && o.broken != nil {
+			f.fail(o, &Error{Side: Write, Err: o.broken})
+		}
+	}
+}
+
+// running reports whether the fan-out goes on: some output is live and
+// nobody asked to stop.
+func (f *fan) running() bool {
+	if f.stop {
+		return false
+	}
+	for _, o := range f.outs {
+		if o.live {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fan) buffer() []byte {
+	if f.buf == nil {
+		f.buf = getBuf()
+	}
+	return *f.buf
+}
+
+// waitBoth blocks until src (if not nil) is readable and dst (if not nil)
+// is writable. Unlike waitIO it polls both whatever their flags: tee(2) and
+// splice(2) between pipes return EAGAIN when either end is O_NONBLOCK, also
+// when it is the other, blocking, end that is not ready, and polling only
+// the nonblocking end would then spin.
+func waitBoth(src, dst *file) error {
+	var fds [2]unix.PollFd
+	set := fds[:0]
+	if src != nil {
+		set = append(set, unix.PollFd{Fd: int32(src.fd), Events: unix.POLLIN})
+	}
+	if dst != nil {
+		set = append(set, unix.PollFd{Fd: int32(dst.fd), Events: unix.POLLOUT})
+	}
+	for len(set) > 0 {
+		_, err := unix.Poll(set, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rest := set[:0]
+		for _, p := range set {
+			if p.Revents == 0 {
+				rest = append(rest, unix.PollFd{Fd: p.Fd, Events: p.Events})
+			}
+		}
+		set = rest
+	}
+	return nil
+}
