@@ -29,27 +29,28 @@ import (
 // config holds the sizes and repetition counts of one run.
 type config struct {
 	quick       bool
-	reps        int   // timed runs per variant of a throughput comparison
-	big         int64 // zcat's page-cached file
-	stream      int64 // ztee's stream
-	cpFile      int64 // zcp's file, same filesystem and reflinked
-	tree        int   // files in zcp -r's tree
-	bigTree     int   // files in the tree whose peak RSS is measured
-	startRounds int   // hyperfine rounds for start-up
-	startRuns   int   // runs per command per round
+	reps        int           // timed runs per variant of a comparison, at least
+	budget      time.Duration // more runs while a comparison takes less
+	big         int64         // zcat's page-cached file
+	stream      int64         // ztee's stream
+	cpFile      int64         // zcp's file, same filesystem and reflinked
+	tree        int           // files in zcp -r's tree
+	bigTree     int           // files in the tree whose peak RSS is measured
+	startRounds int           // hyperfine rounds for start-up
+	startRuns   int           // runs per command per round
 	smallLoop   time.Duration
 	smallReps   int
 }
 
 var (
 	fullConfig = config{
-		reps: 7, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
-		tree: 10000, bigTree: 100000, startRounds: 5, startRuns: 100,
+		reps: 7, budget: 10 * time.Second, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
+		tree: 10000, bigTree: 100000, startRounds: 15, startRuns: 40,
 		smallLoop: 100 * time.Millisecond, smallReps: 5,
 	}
 	quickConfig = config{
-		quick: true, reps: 3, big: 256 << 20, stream: 128 << 20, cpFile: 128 << 20,
-		tree: 2000, bigTree: 20000, startRounds: 2, startRuns: 40,
+		quick: true, reps: 3, budget: 2 * time.Second, big: 256 << 20, stream: 128 << 20, cpFile: 128 << 20,
+		tree: 2000, bigTree: 20000, startRounds: 6, startRuns: 20,
 		smallLoop: 50 * time.Millisecond, smallReps: 3,
 	}
 )
@@ -188,7 +189,8 @@ func (h *harness) header() {
 	fmt.Printf("zcopy bench, %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Printf("machine: Linux %s, %d CPUs (%s), load average %s\n",
 		unix.ByteSliceToString(u.Release[:]), runtime.NumCPU(), cpu, loadavg())
-	fmt.Printf("run: %s, %d timed runs per variant after one untimed, order rotated each run\n", mode, h.cfg.reps)
+	fmt.Printf("run: %s; per comparison one untimed run, then %d to %d timed rounds (more while under %s), order rotated each round\n",
+		mode, h.cfg.reps, 3*h.cfg.reps, h.cfg.budget)
 	fmt.Printf("scratch: %s (%s)\n", h.work, fsType(h.work))
 	fmt.Println("consumer: tests/bench/drain (splice to /dev/null, stdin pipe grown to 1 MiB)")
 	fmt.Println("reference: GNU coreutils " + gnuVersion())

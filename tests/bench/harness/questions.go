@@ -49,7 +49,7 @@ func (h *harness) questions() {
 	}
 	vs = append(vs, methods("readwrite", 1<<20, false))
 	fmt.Printf("  file -> pipe, %s cached file -> drain; every pipe set to the size shown\n", fmtSize(n))
-	fileRuns, err := measure(h.cfg.reps, vs...)
+	fileRuns, err := measure(h.cfg.reps, h.cfg.budget, vs...)
 	if err != nil {
 		fmt.Println("  failed: " + err.Error())
 		h.failures = append(h.failures, "design questions: "+err.Error())
@@ -73,7 +73,7 @@ func (h *harness) questions() {
 	}
 	vs = append(vs, methods("readwrite", 1<<20, true))
 	fmt.Printf("  pipe -> pipe, source | methods | drain, %s; both pipes of the stage set to the size shown\n", fmtSize(n))
-	pipeRuns, err := measure(h.cfg.reps, vs...)
+	pipeRuns, err := measure(h.cfg.reps, h.cfg.budget, vs...)
 	if err != nil {
 		fmt.Println("  failed: " + err.Error())
 		h.failures = append(h.failures, "design questions: "+err.Error())
@@ -133,7 +133,7 @@ func (h *harness) smallFiles() {
 				return sample{d: time.Duration(ns)}, nil
 			}}
 		}
-		runs, err := measure(h.cfg.smallReps, loop("direct"), loop("readwrite"))
+		runs, err := measure(h.cfg.smallReps, h.cfg.budget/5, loop("direct"), loop("readwrite"))
 		if err != nil {
 			fmt.Println("  failed: " + err.Error())
 			h.failures = append(h.failures, "design questions: "+err.Error())

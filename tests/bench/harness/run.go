@@ -151,22 +151,26 @@ type variant struct {
 }
 
 // measure runs each variant once untimed (to warm caches and catch
-// failures), then reps times. The order rotates from one repetition to the
-// next, so that a slow spell of the shared machine does not fall on one
-// variant only. It returns the samples of each variant, in the order of vs.
-func measure(reps int, vs ...variant) ([][]sample, error) {
+// failures), then at least reps times: more when a round is quick, up to
+// three times reps or until a round would pass budget, since medians of a
+// shared machine settle with more runs. The order rotates from one round to
+// the next (AB, BA, ... ; ABC, BCA, CAB, ...), so that a slow spell does not
+// fall on one variant only and no variant always runs after the same one.
+// It returns the samples of each variant, in the order of vs.
+func measure(reps int, budget time.Duration, vs ...variant) ([][]sample, error) {
+	start := time.Now()
 	for _, v := range vs {
 		if _, err := v.run(); err != nil {
 			return nil, fmt.Errorf("%s: %v", v.name, err)
 		}
 	}
+	if round := time.Since(start); round > 0 {
+		reps = max(reps, min(3*reps, int(budget/round)))
+	}
 	out := make([][]sample, len(vs))
 	for r := 0; r < reps; r++ {
 		for k := range vs {
 			i := (k + r) % len(vs)
-			if r%2 == 1 {
-				i = len(vs) - 1 - i
-			}
 			s, err := vs[i].run()
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", vs[i].name, err)

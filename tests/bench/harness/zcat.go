@@ -60,7 +60,7 @@ func (h *harness) zcat() {
 	}
 
 	fmt.Printf("  file -> pipe: FILE is a %s page-cached file\n", fmtSize(big))
-	fileRuns, err := measure(h.cfg.reps, catFile("zcat", zcat), catFile("cat", gnuCat))
+	fileRuns, err := measure(h.cfg.reps, h.cfg.budget, catFile("zcat", zcat), catFile("cat", gnuCat))
 	if err != nil {
 		h.fail(2, tZcatFile, err)
 	} else {
@@ -68,13 +68,13 @@ func (h *harness) zcat() {
 		table([][]string{
 			timeRow("zcat FILE | drain", fileRuns[0], big),
 			timeRow("cat FILE | drain", fileRuns[1], big),
-			{"speed-up over cat", fmtRatio(r)},
+			{"speed-up over cat", fmtRatio(r), fmt.Sprintf("%d pairs", len(fileRuns[0]))},
 		})
 		h.target(2, tZcatFile, fmtRatio(r)+sizeNote(big, 2<<30), higherIsBetter(r, 10))
 	}
 
 	fmt.Printf("  pipe -> pipe: source splices the same %s into the stage's stdin\n", fmtSize(big))
-	pipeRuns, err := measure(h.cfg.reps, catPipe("zcat", zcat, big), catPipe("cat", gnuCat, big))
+	pipeRuns, err := measure(h.cfg.reps, h.cfg.budget, catPipe("zcat", zcat, big), catPipe("cat", gnuCat, big))
 	if err != nil {
 		h.fail(2, tZcatPipe, err)
 	} else {
@@ -82,7 +82,7 @@ func (h *harness) zcat() {
 		table([][]string{
 			timeRow("source | zcat | drain", pipeRuns[0], big),
 			timeRow("source | cat | drain", pipeRuns[1], big),
-			{"speed-up over cat", fmtRatio(r)},
+			{"speed-up over cat", fmtRatio(r), fmt.Sprintf("%d pairs", len(pipeRuns[0]))},
 		})
 		h.target(2, tZcatPipe, fmtRatio(r)+sizeNote(big, 2<<30), higherIsBetter(r, 8))
 	}
@@ -152,8 +152,10 @@ func sizeNote(got, want int64) string {
 
 // startup compares zcat's start-up on a one-line file with the floor (a Go
 // program that copies the line with raw system calls) and GNU cat, with
-// hyperfine, in rounds whose order rotates; the ratio of each round's
-// medians gives the spread.
+// hyperfine, in many short rounds whose order rotates (hyperfine runs one
+// command after the other: short rounds keep a slow spell of the machine
+// from falling on one of them); the ratio of each round's medians gives
+// the spread.
 func (h *harness) startup(zcat string) {
 	if _, err := exec.LookPath("hyperfine"); err != nil {
 		fmt.Println("  start-up: skipped: hyperfine is not installed (apt-get install hyperfine)")
@@ -171,7 +173,7 @@ func (h *harness) startup(zcat string) {
 			order[k] = (k + round) % len(cmds)
 			lines[k] = shellQuote(cmds[order[k]]) + " " + shellQuote(h.oneLine)
 		}
-		res, err := hyperfine(h.cfg.startRuns, 20, lines, h.path("hyperfine.json"))
+		res, err := hyperfine(h.cfg.startRuns, 5, lines, h.path("hyperfine.json"))
 		if err != nil {
 			h.fail(2, tZcatStartup, err)
 			return

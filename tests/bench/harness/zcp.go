@@ -73,7 +73,7 @@ func (h *harness) zcpFile(zcp string) {
 	unix.Sync()
 	defer os.Remove(src)
 	fmt.Printf("  one %s page-cached file, copied on the same filesystem (%s)\n", fmtSize(n), fsType(h.work))
-	runs, err := measure(h.cfg.reps, copyFile("zcp", zcp, src, dst, n), copyFile("cp", gnuCp, src, dst, n))
+	runs, err := measure(h.cfg.reps, h.cfg.budget, copyFile("zcp", zcp, src, dst, n), copyFile("cp", gnuCp, src, dst, n))
 	if err != nil {
 		h.fail(4, tZcpFile, err)
 		return
@@ -82,7 +82,7 @@ func (h *harness) zcpFile(zcp string) {
 	table([][]string{
 		timeRow("zcp SRC DST", runs[0], n),
 		timeRow("cp SRC DST", runs[1], n),
-		{"speed-up over cp", fmtRatio(r)},
+		{"speed-up over cp", fmtRatio(r), fmt.Sprintf("%d pairs", len(runs[0]))},
 	})
 	h.target(4, tZcpFile, fmtRatio(r)+sizeNote(n, 1<<30), higherIsBetter(r, 1))
 }
@@ -172,7 +172,7 @@ func (h *harness) reflink(zcp, fsName, what string) {
 	}
 	os.Remove(dst)
 
-	runs, err := measure(h.cfg.reps,
+	runs, err := measure(h.cfg.reps, h.cfg.budget,
 		copyFile("zcp", zcp, src, dst, n), copyFile("cp", gnuCp, src, dst, n),
 		copyFile("zcp", zcp, srcSmall, dst, small))
 	if err != nil {
@@ -258,7 +258,7 @@ func (h *harness) zcpTree(zcp string) {
 	}
 	fmt.Printf("  -r of a tree of %d files of 0-8 KiB (%s in all, 100 a directory; made in %s)\n",
 		files, fmtSize(bytes), time.Since(t).Round(time.Millisecond))
-	runs, err := measure(h.cfg.reps, copyTree("zcp", zcp, tree, dst, files, bytes), copyTree("cp", gnuCp, tree, dst, files, bytes))
+	runs, err := measure(h.cfg.reps, h.cfg.budget, copyTree("zcp", zcp, tree, dst, files, bytes), copyTree("cp", gnuCp, tree, dst, files, bytes))
 	if err != nil {
 		h.fail(4, tZcpTree, err)
 	} else {
@@ -266,7 +266,7 @@ func (h *harness) zcpTree(zcp string) {
 		table([][]string{
 			timeRow("zcp -r TREE DST", runs[0], 0),
 			timeRow("cp -r TREE DST", runs[1], 0),
-			{"speed-up over cp -r", fmtRatio(r)},
+			{"speed-up over cp -r", fmtRatio(r), fmt.Sprintf("%d pairs", len(runs[0]))},
 		})
 		what := tZcpTree
 		if h.cfg.tree != 10000 {

@@ -77,7 +77,7 @@ func (h *harness) ztee() {
 	}
 
 	fmt.Printf("  pipe -> pipe + file: source splices %s into the stage; FILE on %s\n", fmtSize(n), fsType(h.work))
-	fileRuns, err := measure(h.cfg.reps, toFile("ztee", ztee), toFile("tee", gnuTee))
+	fileRuns, err := measure(h.cfg.reps, h.cfg.budget, toFile("ztee", ztee), toFile("tee", gnuTee))
 	if err != nil {
 		h.fail(3, tZteeFile, err)
 	} else {
@@ -85,13 +85,13 @@ func (h *harness) ztee() {
 		table([][]string{
 			timeRow("source | ztee FILE | drain", fileRuns[0], n),
 			timeRow("source | tee FILE | drain", fileRuns[1], n),
-			{"speed-up over tee", fmtRatio(r)},
+			{"speed-up over tee", fmtRatio(r), fmt.Sprintf("%d pairs", len(fileRuns[0]))},
 		})
 		h.target(3, tZteeFile, fmtRatio(r)+sizeNote(n, 1<<30), higherIsBetter(r, 2))
 	}
 
 	fmt.Println("  pipe -> two pipes: the operand is /dev/fd/3, a pipe to a second drain (as >(drain))")
-	pipeRuns, err := measure(h.cfg.reps, toPipes("ztee", ztee), toPipes("tee", gnuTee))
+	pipeRuns, err := measure(h.cfg.reps, h.cfg.budget, toPipes("ztee", ztee), toPipes("tee", gnuTee))
 	if err != nil {
 		h.fail(3, tZteePipes, err)
 	} else {
@@ -99,7 +99,7 @@ func (h *harness) ztee() {
 		table([][]string{
 			timeRow("source | ztee >(drain) | drain", pipeRuns[0], n),
 			timeRow("source | tee >(drain) | drain", pipeRuns[1], n),
-			{"speed-up over tee", fmtRatio(r)},
+			{"speed-up over tee", fmtRatio(r), fmt.Sprintf("%d pairs", len(pipeRuns[0]))},
 		})
 		h.target(3, tZteePipes, fmtRatio(r)+sizeNote(n, 1<<30), higherIsBetter(r, 5))
 	}
