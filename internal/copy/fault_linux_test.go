@@ -3,6 +3,7 @@ package copy_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"syscall"
@@ -338,7 +339,7 @@ func TestFaultPipeNotReused(t *testing.T) {
 		if _, err := copy.Copy(dst, s, copy.Options{}); !errors.Is(err, syscall.ENOSPC) {
 			t.Fatalf("Copy error = %v; want ENOSPC", err)
 		}
-		*f = sysFault{real: f.real, after: 1 << 62} // the fault is gone
+		*f = sysFault{real: f.real, after: math.MaxInt} // the fault is gone
 		clean := payload(n - 1)
 		s2 := srcUnixStream.open(t, clean)
 		dst2, result := dstFile.open(t, n)

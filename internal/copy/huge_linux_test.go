@@ -134,7 +134,7 @@ func TestHugeSparse(t *testing.T) {
 		{"file-to-pipe", nil, copy.Splice},
 		{"file-to-pipe/methods=sendfile", []copy.Method{copy.Sendfile}, copy.Sendfile},
 	} {
-		t.Run(tt.name+"/size="+fmt.Sprint(hugeSize), func(t *testing.T) {
+		t.Run(tt.name+"/size="+fmt.Sprint(int64(hugeSize)), func(t *testing.T) {
 			src := openRaw(t, path, unix.O_RDONLY)
 			r, w := pipePair(t, 0)
 			c := &hugeChecker{data: data, bad: -1}
@@ -160,7 +160,7 @@ func TestHugeSparse(t *testing.T) {
 			}
 		})
 	}
-	t.Run("file-to-dev-null/size="+fmt.Sprint(hugeSize), func(t *testing.T) {
+	t.Run("file-to-dev-null/size="+fmt.Sprint(int64(hugeSize)), func(t *testing.T) {
 		src := openRaw(t, path, unix.O_RDONLY)
 		dst := openRaw(t, "/dev/null", unix.O_WRONLY)
 		rep, err := copy.Copy(dst, src, copy.Options{})
