@@ -44,14 +44,18 @@ type config struct {
 // is printed instead of copying anything.
 func parse(prog string, args []string) (cfg config, info string, err error) {
 	opts, operands, err := cli.Parse(spec, args)
+	for _, p := range opts {
+		// Answered at once, even when a bad option follows (cli.Parse).
+		if o := p.Opt; o.Long == "help" || o.Long == "version" {
+			return cfg, infoText(prog, o), nil
+		}
+	}
 	if err != nil {
-		return cfg, earlyInfo(prog, args), err
+		return cfg, "", err
 	}
 	f := &cfg.format
 	for _, p := range opts {
 		switch o := p.Opt; {
-		case o.Long == "help", o.Long == "version":
-			return cfg, infoText(prog, o), nil
 		case o.Long == "debug":
 			cfg.debug = true
 		case o.Short == 'A':
@@ -79,27 +83,6 @@ func parse(prog string, args []string) (cfg config, info string, err error) {
 		cfg.files = []string{"-"}
 	}
 	return cfg, "", nil
-}
-
-// earlyInfo returns the --help or --version text when one of them comes
-// before the option that args fails on: getopt hands options over one at a
-// time and cat answers --help and --version at once, so `cat --help -x`
-// prints the help and exits 0. The longest prefix of args that parses holds
-// every option before the bad one (no option of cat takes an argument, so
-// a prefix never cuts one from its value).
-func earlyInfo(prog string, args []string) string {
-	for k := 1; k < len(args); k++ {
-		opts, _, err := cli.Parse(spec, args[:k])
-		if err != nil {
-			break
-		}
-		for _, p := range opts {
-			if p.Opt.Long == "help" || p.Opt.Long == "version" {
-				return infoText(prog, p.Opt)
-			}
-		}
-	}
-	return ""
 }
 
 func infoText(prog string, o *cli.Option) string {

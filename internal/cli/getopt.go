@@ -47,6 +47,10 @@ func (e *UsageError) Error() string { return e.Msg }
 // and operands may be mixed unless POSIXLY_CORRECT is set, "--" ends the
 // options, "-" is an operand, short options bundle, and a long option may be
 // abbreviated to any unique prefix. Options come back in command-line order.
+//
+// On error, opts holds the options read before the bad one: getopt hands
+// options over one at a time, and GNU commands answer --help and --version
+// as soon as they see them, so `cat --help -x` prints the help.
 func Parse(spec []Option, args []string) (opts []Parsed, operands []string, err error) {
 	posix := os.Getenv("POSIXLY_CORRECT") != ""
 	for i := 0; i < len(args); i++ {
@@ -57,17 +61,17 @@ func Parse(spec []Option, args []string) (opts []Parsed, operands []string, err 
 		case strings.HasPrefix(a, "--"):
 			p, used, err := parseLong(spec, a[2:], args[i+1:])
 			if err != nil {
-				return nil, nil, err
+				return opts, operands, err
 			}
 			i += used
 			opts = append(opts, p)
 		case len(a) > 1 && a[0] == '-':
 			ps, used, err := parseShort(spec, a[1:], args[i+1:])
+			opts = append(opts, ps...)
 			if err != nil {
-				return nil, nil, err
+				return opts, operands, err
 			}
 			i += used
-			opts = append(opts, ps...)
 		default:
 			if posix {
 				return opts, append(operands, args[i:]...), nil
@@ -135,7 +139,7 @@ func parseShort(spec []Option, bundle string, rest []string) ([]Parsed, int, err
 	for j := 0; j < len(bundle); j++ {
 		o := lookupShort(spec, bundle[j])
 		if o == nil {
-			return nil, 0, &UsageError{"invalid option -- '" + bundle[j:j+1] + "'"}
+			return out, 0, &UsageError{"invalid option -- '" + bundle[j:j+1] + "'"}
 		}
 		if o.Arg == NoArg {
 			out = append(out, Parsed{Opt: o})
@@ -148,7 +152,7 @@ func parseShort(spec []Option, bundle string, rest []string) ([]Parsed, int, err
 			return append(out, Parsed{Opt: o}), 0, nil
 		}
 		if len(rest) == 0 {
-			return nil, 0, &UsageError{"option requires an argument -- '" + bundle[j:j+1] + "'"}
+			return out, 0, &UsageError{"option requires an argument -- '" + bundle[j:j+1] + "'"}
 		}
 		return append(out, Parsed{Opt: o, Value: rest[0], HasValue: true}), 1, nil
 	}

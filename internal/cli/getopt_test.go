@@ -219,3 +219,25 @@ func TestStrerror(t *testing.T) {
 		}
 	}
 }
+
+// TestParseKeepsOptionsBeforeError: `cat --help -x` answers --help, so the
+// options before a bad one must come back with the error.
+func TestParseKeepsOptionsBeforeError(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help", "-x"}, "help | "},
+		{[]string{"-nx"}, "number | "},
+		{[]string{"a", "-E", "--foo", "--help"}, "show-ends | a"},
+	}
+	for _, tt := range tests {
+		opts, operands, err := Parse(catSpec, tt.args)
+		if err == nil {
+			t.Errorf("Parse(%q) succeeded", tt.args)
+		}
+		if got := render(opts, operands); got != tt.want {
+			t.Errorf("Parse(%q) = %q before the error; want %q", tt.args, got, tt.want)
+		}
+	}
+}
