@@ -11,7 +11,8 @@
 //	readwrite  read(2) into a -buf buffer and write(2) it out
 //
 // -pipe sets the capacity of stdout, of a stdin pipe and of the internal
-// pipe with F_SETPIPE_SZ (0: leave them as they are). With -loop the copy of
+// pipe with F_SETPIPE_SZ (0: leave them as they are); a refusal is an
+// error (above /proc/sys/fs/pipe-max-size only root may go). With -loop the copy of
 // FILE is repeated from its start for at least DUR, and the time of one copy
 // is printed on stderr as "ns/op N". Every copy reads until end of file, as
 // a command does, so the call that finds the end is counted too.
@@ -75,8 +76,12 @@ func run(mode string, pipeSize, bufSize int, loop time.Duration, selfDrain bool,
 		drainOut = func() error { return drainPipe(null, p[0]) }
 	}
 	if pipeSize > 0 {
-		setPipe(out, pipeSize)
-		setPipe(in, pipeSize)
+		if err := setPipe(out, pipeSize); err != nil {
+			return err
+		}
+		if err := setPipe(in, pipeSize); err != nil {
+			return err
+		}
 	}
 	if selfDrain {
 		var st unix.Stat_t
@@ -104,7 +109,9 @@ func run(mode string, pipeSize, bufSize int, loop time.Duration, selfDrain bool,
 			return err
 		}
 		if pipeSize > 0 {
-			setPipe(p[1], pipeSize)
+			if err := setPipe(p[1], pipeSize); err != nil {
+				return err
+			}
 		}
 		copyOnce = func() error { return viaPipe(out, in, p[0], p[1]) }
 	case "readwrite":
@@ -136,9 +143,25 @@ func run(mode string, pipeSize, bufSize int, loop time.Duration, selfDrain bool,
 	}
 }
 
-// setPipe grows fd if it is a pipe; refusals leave a pipe that still works.
-func setPipe(fd, size int) {
-	_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, size)
+// setPipe sets the capacity of fd if it is a pipe. Unlike the engine,
+// methods fails when the kernel refuses: a measurement labelled with a
+// size must have run with that size.
+func setPipe(fd, size int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return nil
+	}
+	got, err := unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, size)
+	if err != nil {
+		return fmt.Errorf("F_SETPIPE_SZ %d: %w", size, err)
+	}
+	if got != size {
+		return fmt.Errorf("F_SETPIPE_SZ %d gave %d", size, got)
+	}
+	return nil
 }
 
 func spliceAll(out, in int) error {
