@@ -39,7 +39,18 @@ func (h *harness) zcp() {
 	h.zcpFile(zcp)
 	h.reflink(zcp, "btrfs", tZcpBtrfs)
 	h.reflink(zcp, "xfs", tZcpXFS)
-	h.zcpTree(zcp)
+	// Trees go on a fresh ext4 when possible: this machine's root is an
+	// ext4 without a journal shared with other work, where creating files
+	// slows down for minutes after many are removed (see copyTree).
+	dir, where := h.work, fsType(h.work)+" (the scratch directory)"
+	mnt, done, why := h.loopFS("ext4", 2<<30, "-F", "-N", "600000", "-E", "lazy_itable_init=0,lazy_journal_init=0")
+	if mnt != "" {
+		defer done()
+		dir, where = mnt, "a fresh ext4 with a journal, loop-mounted on tmpfs"
+	} else {
+		where += "; no fresh ext4: " + why
+	}
+	h.zcpTree(zcp, dir, where)
 }
 
 // copyFile copies src to dst with bin, checks dst's size and removes it
@@ -94,53 +105,18 @@ func (h *harness) reflink(zcp, fsName, what string) {
 		fmt.Printf("  reflink on %s: skipped: %s\n", fsName, why)
 		h.skip(4, what, why)
 	}
-	if os.Geteuid() != 0 {
-		skip("not root: the loop-mounted filesystem needs root")
-		return
-	}
-	mkfs, err := exec.LookPath("mkfs." + fsName)
-	if err != nil {
-		skip("mkfs." + fsName + " is not installed")
-		return
-	}
 	n := h.cfg.cpFile
 	const small = 16 << 20
-	ram := h.path("ram-" + fsName)
-	img := filepath.Join(ram, "fs.img")
-	mnt := h.path("mnt-" + fsName)
-	for _, d := range []string{ram, mnt} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			skip(err.Error())
-			return
-		}
-	}
-	if err := sh("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", 2*n+(1<<30)), "zcopy-bench", ram); err != nil {
-		skip(err.Error())
-		return
-	}
-	defer h.atExit(func() { unmount(ram) })()
-	f, err := os.Create(img)
-	if err == nil {
-		err = f.Truncate(2*n + (512 << 20))
-		f.Close()
-	}
-	if err != nil {
-		skip(err.Error())
-		return
-	}
-	args := []string{mkfs, "-q", img}
+	var mkfsArgs []string
 	if fsName == "xfs" {
-		args = []string{mkfs, "-q", "-m", "reflink=1", img}
+		mkfsArgs = []string{"-m", "reflink=1"}
 	}
-	if err := sh(args...); err != nil {
-		skip(err.Error())
+	mnt, done, why := h.loopFS(fsName, 2*n+(512<<20), mkfsArgs...)
+	if mnt == "" {
+		skip(why)
 		return
 	}
-	if err := sh("mount", "-o", "loop", img, mnt); err != nil {
-		skip("cannot loop-mount: " + err.Error())
-		return
-	}
-	defer h.atExit(func() { unmount(mnt) })()
+	defer done()
 	src, srcSmall, dst := filepath.Join(mnt, "src"), filepath.Join(mnt, "small"), filepath.Join(mnt, "dst")
 	if err := sh(h.helper("mkdata"), "file", src, fmt.Sprint(n)); err != nil {
 		skip(err.Error())
@@ -195,6 +171,52 @@ func (h *harness) reflink(zcp, fsName, what string) {
 		big.med/sm.med, fmtSize(small), sizeNote(n, 1<<30)), verdict)
 }
 
+// loopFS makes a fresh filesystem of type fsName and the given size in an
+// image on a tmpfs of its own (so that nothing goes to disk), loop-mounts
+// it, and returns where, with the function that removes it all. Without
+// root, or without mkfs.fsName, it returns "" and why.
+func (h *harness) loopFS(fsName string, size int64, mkfsArgs ...string) (mnt string, done func(), why string) {
+	if os.Geteuid() != 0 {
+		return "", nil, "not root: the loop-mounted " + fsName + " needs root"
+	}
+	mkfs, err := exec.LookPath("mkfs." + fsName)
+	if err != nil {
+		return "", nil, "mkfs." + fsName + " is not installed"
+	}
+	ram := h.path("ram-" + fsName)
+	img := filepath.Join(ram, "fs.img")
+	mnt = h.path("mnt-" + fsName)
+	for _, d := range []string{ram, mnt} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return "", nil, err.Error()
+		}
+	}
+	if err := sh("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size+(512<<20)), "zcopy-bench", ram); err != nil {
+		os.Remove(ram)
+		os.Remove(mnt)
+		return "", nil, err.Error()
+	}
+	unmountRAM := h.atExit(func() { unmount(ram) })
+	f, err := os.Create(img)
+	if err == nil {
+		err = f.Truncate(size)
+		f.Close()
+	}
+	if err == nil {
+		err = sh(append(append([]string{mkfs, "-q"}, mkfsArgs...), img)...)
+	}
+	if err == nil {
+		err = sh("mount", "-o", "loop", img, mnt)
+	}
+	if err != nil {
+		unmountRAM()
+		os.Remove(mnt)
+		return "", nil, err.Error()
+	}
+	unmountMnt := h.atExit(func() { unmount(mnt) })
+	return mnt, func() { unmountMnt(); unmountRAM() }, ""
+}
+
 // unmount unmounts dir, lazily if it is busy, and removes it.
 func unmount(dir string) {
 	if err := sh("umount", dir); err != nil {
@@ -222,16 +244,28 @@ func treeSum(dir string) (files int, bytes int64, err error) {
 	return files, bytes, err
 }
 
-// copyTree copies the tree src with bin -r, checks and removes the copy.
-func copyTree(label, bin, src, dst string, files int, bytes int64) variant {
+// copyTree copies the tree src with bin -r into a new directory named
+// after dst each run, and checks the copy. The copies are kept until done
+// is called: ext4 without a journal (this machine's root) scans past the
+// inodes freed in the last minutes when it allocates one, and removing each
+// copy made every later run several times slower.
+func copyTree(label, bin, src, dst string, files int, bytes int64) (v variant, done func()) {
+	var made []string
+	done = func() {
+		for _, d := range made {
+			os.RemoveAll(d)
+		}
+		made = nil
+	}
 	return variant{label, func() (sample, error) {
-		defer os.RemoveAll(dst)
-		c := newStage(label, bin, "-r", src, dst)
+		d := fmt.Sprintf("%s.%d", dst, len(made))
+		made = append(made, d)
+		c := newStage(label, bin, "-r", src, d)
 		s, err := runStages([]*stage{c}, nil)
 		if err != nil {
 			return s, err
 		}
-		f, b, err := treeSum(dst)
+		f, b, err := treeSum(d)
 		if err != nil {
 			return s, err
 		}
@@ -239,11 +273,11 @@ func copyTree(label, bin, src, dst string, files int, bytes int64) variant {
 			return s, fmt.Errorf("wrong output: the copy has %d files, %d bytes; want %d, %d", f, b, files, bytes)
 		}
 		return s, nil
-	}}
+	}}, done
 }
 
-func (h *harness) zcpTree(zcp string) {
-	tree, dst := h.path("tree"), h.path("tree.copy")
+func (h *harness) zcpTree(zcp, dir, where string) {
+	tree, dst := filepath.Join(dir, "tree"), filepath.Join(dir, "tree.copy")
 	t := time.Now()
 	if err := sh(h.helper("mkdata"), "tree", tree, fmt.Sprint(h.cfg.tree), "8192"); err != nil {
 		h.fail(4, tZcpTree, err)
@@ -256,9 +290,14 @@ func (h *harness) zcpTree(zcp string) {
 		h.fail(4, tZcpTree, err)
 		return
 	}
-	fmt.Printf("  -r of a tree of %d files of 0-8 KiB (%s in all, 100 a directory; made in %s)\n",
+	fmt.Printf("  -r of a tree of %d files of 0-8 KiB (%s in all, 100 a directory; made in %s); copies kept until the end\n",
 		files, fmtSize(bytes), time.Since(t).Round(time.Millisecond))
-	runs, err := measure(h.cfg.reps, h.cfg.budget, copyTree("zcp", zcp, tree, dst, files, bytes), copyTree("cp", gnuCp, tree, dst, files, bytes))
+	fmt.Printf("  on %s\n", where)
+	z, zDone := copyTree("zcp", zcp, tree, dst+"-zcp", files, bytes)
+	c, cDone := copyTree("cp", gnuCp, tree, dst+"-cp", files, bytes)
+	runs, err := measure(h.cfg.reps, h.cfg.budget, z, c)
+	zDone()
+	cDone()
 	if err != nil {
 		h.fail(4, tZcpTree, err)
 	} else {
@@ -275,25 +314,29 @@ func (h *harness) zcpTree(zcp string) {
 		h.target(4, what, fmtRatio(r), higherIsBetter(r, 1))
 	}
 
-	h.treeRSS(zcp)
+	h.treeRSS(zcp, dir)
 }
 
 // treeRSS compares the peak RSS of -r on two trees of empty files, one ten
 // times as large as the other (empty so that they are quick to make): what
 // grows with the tree shows as bytes per file, projected to a million.
-func (h *harness) treeRSS(zcp string) {
+func (h *harness) treeRSS(zcp, dir string) {
 	counts := []int{h.cfg.bigTree / 10, h.cfg.bigTree}
 	rss := map[string][]int64{}
 	rows := [][]string{{"tree", "zcp -r", "cp -r"}}
 	for _, n := range counts {
-		tree, dst := h.path(fmt.Sprintf("tree%d", n)), h.path(fmt.Sprintf("tree%d.copy", n))
+		tree, dst := filepath.Join(dir, fmt.Sprintf("tree%d", n)), filepath.Join(dir, fmt.Sprintf("tree%d.copy", n))
 		if err := sh(h.helper("mkdata"), "tree", tree, fmt.Sprint(n), "0"); err != nil {
 			h.fail(4, tZcpTreeMB, err)
 			return
 		}
 		unix.Sync()
-		for _, v := range []variant{copyTree("zcp", zcp, tree, dst, n, 0), copyTree("cp", gnuCp, tree, dst, n, 0)} {
+		z, zDone := copyTree("zcp", zcp, tree, dst, n, 0)
+		c, cDone := copyTree("cp", gnuCp, tree, dst, n, 0)
+		for _, v := range []variant{z, c} {
 			s, err := v.run()
+			zDone()
+			cDone()
 			if err != nil {
 				os.RemoveAll(tree)
 				h.fail(4, tZcpTreeMB, err)
