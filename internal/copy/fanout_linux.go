@@ -42,8 +42,16 @@ type output struct {
 
 // begin starts a new step of o's report, unless o is already on method m.
 func (o *output) begin(m Method) {
-	if o.step != nil && o.step.Method == m && o.step.Refused == nil {
-		return
+	if s := o.step; s != nil && s.Refused == nil {
+		if s.Method == m {
+			return
+		}
+		if s.Bytes == 0 && s.Calls == 0 {
+			// Never used (a tee output elected consumer before its
+			// first round): the report shows only what ran.
+			s.Method = m
+			return
+		}
 	}
 	o.rep.Steps = append(o.rep.Steps, Step{Method: m})
 	o.step = &o.rep.Steps[len(o.rep.Steps)-1]
