@@ -1,0 +1,88 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestZteeZeroCopy proves that ztee keeps the data in the kernel: under
+// strace, with stdin a pipe (or a file, or a socket) and the outputs a
+// file and a pipe (or pipes only), the read/write family moves at most a
+// few KiB of the data, tee(2) duplicates it for the pipe outputs, and the
+// zero-copy calls move all of it to every output.
+func TestZteeZeroCopy(t *testing.T) {
+	strace := needTool(t, "strace")
+	ztee := bin(t, "ztee")
+	const size = 4<<20 + 1
+	data := randomData(size)
+	cases := []struct {
+		name string
+		src  srcKind
+		op   string // the FILE operand's kind
+		// tee: tee(2) must duplicate the data at least once.
+		tee bool
+	}{
+		{"pipe-to-pipe-and-file", srcPipe, "file", true},
+		{"pipe-to-pipe-and-procsubst", srcPipe, "procsubst", true},
+		{"file-to-pipe-and-file", srcFile, "file", false},
+		{"file-to-pipe-and-procsubst", srcFile, "procsubst", false},
+		{"unix-socket-to-pipe-and-file", srcUnixSocket, "file", true},
+		{"nonblock-pipe-to-pipe-and-fifo", srcNBPipe, "fifo", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			log := filepath.Join(dir, "trace")
+			op := newTeeOperand(t, c.op, dir)
+			argv := []string{strace, "-f", "-qq", "-y", "-e", "signal=none", "-e", "trace=" + traceSyscalls + ",tee", "-o", log, ztee}
+			r := runTee(t, argv, c.src.Open(t, data), dstPipe.Open(t), []*teeOperand{op}, dir)
+			if r.Code != 0 || r.FedErr != nil || r.OutErr != nil || r.OpErrs[0] != nil {
+				t.Fatalf("strace ztee: status %d, stderr %q, feeding %v, output %v, operand %v", r.Code, r.Stderr, r.FedErr, r.OutErr, r.OpErrs[0])
+			}
+			if d := diffBytes(r.Out, data); d != "" {
+				t.Fatalf("stdout: %s", d)
+			}
+			if d := diffBytes(r.Ops[0], data); d != "" {
+				t.Fatalf("FILE: %s", d)
+			}
+			b, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var user, zero, teed int64
+			var userCalls []string
+			for _, call := range parseTrace(t, b) {
+				if call.ret <= 0 {
+					continue
+				}
+				if call.name == "tee" {
+					teed += call.ret
+				}
+				if zeroCopySyscalls[call.name] {
+					zero += call.ret
+					continue
+				}
+				if len(call.fds) > 0 && dataFd(call.fds[0]) {
+					user += call.ret
+					userCalls = append(userCalls, fmt.Sprintf("%s(%s) = %d", call.name, call.fds[0], call.ret))
+				}
+			}
+			// Each output gets every byte by one zero-copy call or
+			// more (a non-pipe output fed through an internal pipe
+			// counts twice, once in and once out).
+			if zero < 2*size {
+				t.Errorf("the zero-copy system calls moved %d bytes, want at least %d", zero, 2*size)
+			}
+			if c.tee && teed < size {
+				t.Errorf("tee(2) duplicated %d bytes, want at least %d", teed, size)
+			}
+			if user > maxUserBytes {
+				t.Errorf("%d bytes crossed user space (at most %d allowed): %s", user, maxUserBytes, strings.Join(head2(userCalls, 10), ", "))
+			}
+		})
+	}
+}
