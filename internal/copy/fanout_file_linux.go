@@ -14,8 +14,9 @@ import (
 // The outputs take turns, chunk bytes at a time, so that none gets more
 // than a pipe's worth ahead of the others: a reader alternating between two
 // outputs is never left waiting while zcopy fills the other. A chunk is no
-// more than the smallest output pipe's capacity (1 MiB for other streams);
-// with regular files only, it is as large as one copy_file_range call.
+// more than the smallest output pipe's capacity (1 MiB for sockets and
+// terminals); between regular files and devices, it is as large as one
+// copy_file_range call.
 //
 // The offsets start at src's current offset, and src's offset ends after
 // the last byte that any output got, as if tee had read it (PITFALLS 10).
@@ -45,12 +46,12 @@ func (f *fan) fromFile() error {
 		o.methods = filePlan(s.info, o.info)
 		o.begin(o.methods[0])
 		switch o.info.Kind {
-		case fdkind.Regular:
 		case fdkind.Pipe:
 			if c := growPipe(o.fd); c > 0 {
 				chunk = min(chunk, int64(c))
 			}
-		default:
+		case fdkind.Socket, fdkind.TTY:
+			// Read by processes too, which may alternate.
 			chunk = min(chunk, pipeSize)
 		}
 	}
