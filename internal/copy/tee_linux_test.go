@@ -489,3 +489,64 @@ func TestFanoutTCP(t *testing.T) {
 		})
 	}
 }
+
+// TestFanoutSocketRefused: a socket that will not splice into the internal
+// pipe after all: every output takes read/write from the socket, from the
+// first byte.
+func TestFanoutSocketRefused(t *testing.T) {
+	n := 1<<20 + 9
+	src := newFanSrc(t, "socket", fanData(n, 14))
+	sock := int(src.F.Fd())
+	old := fSpliceFn
+	fSpliceFn = func(dst, s *file, off *int64, max int) (int, error) {
+		if s.fd == sock {
+			return 0, unix.EINVAL
+		}
+		return old(dst, s, off, max)
+	}
+	t.Cleanup(func() { fSpliceFn = old })
+	dsts := []*fanDst{newFanDst(t, "pipe", n), newFanDst(t, "file", n)}
+	for _, d := range dsts {
+		d.ZeroCopy = false
+	}
+	rep := fanRun(t, src, dsts)
+	for i, o := range rep.Outputs {
+		if o.BytesBy(ReadWrite) != int64(n) {
+			t.Errorf("output %d: %q; want every byte by read/write", i, o.String())
+		}
+	}
+}
+
+// TestFanoutFileAcrossFilesystems: copy_file_range refused between
+// filesystems of different types (EXDEV from Linux 5.19) hands over to
+// sendfile for that output alone.
+func TestFanoutFileAcrossFilesystems(t *testing.T) {
+	shm := "/dev/shm"
+	if st, err := os.Stat(shm); err != nil || !st.IsDir() {
+		t.Skip("no /dev/shm (tmpfs) to write to")
+	}
+	n := 3<<20 + 1
+	src := newFanSrc(t, "file", fanData(n, 15))
+	info, err := fdkind.Of(src.F)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.CreateTemp(shm, "fanout-")
+	if err != nil {
+		t.Skipf("cannot write to %s: %v", shm, err)
+	}
+	t.Cleanup(func() { os.Remove(f.Name()); f.Close() })
+	shmInfo, _ := fdkind.Of(f)
+	if shmInfo.FSMagic == info.FSMagic {
+		t.Skipf("%s is on the same filesystem type as %s", shm, os.TempDir())
+	}
+	d := &fanDst{Kind: "tmpfs-file", F: f, ZeroCopy: true, result: func() ([]byte, error) { return os.ReadFile(f.Name()) }}
+	local := newFanDst(t, "file", n)
+	rep := fanRun(t, src, []*fanDst{d, local})
+	if o := rep.Outputs[0]; o.BytesBy(CopyFileRange)+o.BytesBy(Sendfile) != int64(n) {
+		t.Errorf("tmpfs output: %q; want copy_file_range or sendfile", o.String())
+	}
+	if o := rep.Outputs[1]; o.BytesBy(CopyFileRange) != int64(n) {
+		t.Errorf("same-filesystem output: %q; want every byte by copy_file_range", o.String())
+	}
+}
