@@ -19,9 +19,8 @@ trap 'rm -rf --one-file-system "$scratch"' EXIT
 trap 'exit 130' INT TERM
 mkdir "$scratch/helpers" "$scratch/work"
 
-for h in drain source floor methods mkdata peakrss harness; do
-	"$GO" build -trimpath -o "$scratch/helpers/$h" "./tests/bench/$h"
-done
+# The helpers and the harness, built as the commands are (-trimpath).
+"$GO" build -trimpath -o "$scratch/helpers/" ./tests/bench/...
 
 quick=
 case ${BENCH_QUICK:-} in

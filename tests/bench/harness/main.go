@@ -50,7 +50,7 @@ var (
 	}
 	quickConfig = config{
 		quick: true, reps: 3, budget: 2 * time.Second, big: 256 << 20, stream: 128 << 20, cpFile: 128 << 20,
-		tree: 2000, bigTree: 20000, startRounds: 6, startRuns: 20,
+		tree: 2000, bigTree: 50000, startRounds: 6, startRuns: 20,
 		smallLoop: 50 * time.Millisecond, smallReps: 3,
 	}
 )
