@@ -247,32 +247,9 @@ func decodePreserve(o *tree.Options, option, list string, on bool, requireContex
 	return nil
 }
 
-// argmatch is GNU's XARGMATCH: an exact match or a unique abbreviation;
-// abbreviations of several are "ambiguous".
+// argmatch is GNU's XARGMATCH (cli.ArgMatch).
 func argmatch(option, value string, valid []string) (int, error) {
-	found, n := -1, 0
-	for i, v := range valid {
-		if v == value {
-			return i, nil
-		}
-		if strings.HasPrefix(v, value) {
-			found = i
-			n++
-		}
-	}
-	if n == 1 {
-		return found, nil
-	}
-	what := "invalid"
-	if n > 1 {
-		what = "ambiguous"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s argument %s for %s\nValid arguments are:", what, cli.LocaleQuote(value), cli.LocaleQuote(option))
-	for _, v := range valid {
-		b.WriteString("\n  - " + cli.LocaleQuote(v))
-	}
-	return -1, &cli.UsageError{Msg: b.String()}
+	return cli.ArgMatch(option, value, valid)
 }
 
 func run(argv []string, stdin, stdout, stderr *os.File) int {

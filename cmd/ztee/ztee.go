@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -88,26 +87,13 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 	return cfg, false, nil
 }
 
-// matchMode is GNU's XARGMATCH for --output-error: an exact name or a
-// unique prefix; a prefix of several names is "ambiguous".
+// matchMode is GNU's XARGMATCH for --output-error.
 func matchMode(value string) (outputError, error) {
-	if i := cli.Match(value, modeNames); i >= 0 {
-		return modeValues[i], nil
+	i, err := cli.ArgMatch("--output-error", value, modeNames)
+	if err != nil {
+		return 0, err
 	}
-	prefixOf := 0
-	for _, n := range modeNames {
-		if strings.HasPrefix(n, value) {
-			prefixOf++
-		}
-	}
-	err := cli.InvalidArg("--output-error", value, modeNames)
-	if prefixOf > 1 && value != "" {
-		// cli.InvalidArg says "ambiguous" for the empty value only;
-		// argmatch says it for every prefix of several names.
-		msg := strings.Replace(err.Error(), "invalid argument ", "ambiguous argument ", 1)
-		err = &cli.UsageError{Msg: msg}
-	}
-	return 0, err
+	return modeValues[i], nil
 }
 
 // stdoutName is how tee names standard output in its messages.

@@ -175,16 +175,23 @@ func TestQuoteMatchesGNU(t *testing.T) {
 	}
 }
 
-func TestMatch(t *testing.T) {
+func TestArgMatch(t *testing.T) {
 	valid := []string{"auto", "always", "never"}
-	for in, want := range map[string]int{"auto": 0, "al": 1, "a": -1, "n": 2, "x": -1} {
-		if got := Match(in, valid); got != want {
-			t.Errorf("Match(%q) = %d; want %d", in, got, want)
+	for in, want := range map[string]int{"auto": 0, "al": 1, "a": -1, "n": 2, "x": -1, "": -1} {
+		got, err := ArgMatch("--reflink", in, valid)
+		if got != want || (err != nil) != (want < 0) {
+			t.Errorf("ArgMatch(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, what := range map[string]string{"a": "ambiguous", "": "ambiguous", "x": "invalid", "autos": "invalid"} {
+		_, err := ArgMatch("--reflink", in, valid)
+		if err == nil || !strings.HasPrefix(err.Error(), what+" argument") {
+			t.Errorf("ArgMatch(%q) error %v; want %s", in, err, what)
 		}
 	}
 }
 
-func TestInvalidArgMatchesGNU(t *testing.T) {
+func TestArgMatchMatchesGNU(t *testing.T) {
 	for _, loc := range []string{"C", "C.UTF-8"} {
 		t.Run(loc, func(t *testing.T) {
 			t.Setenv("LC_ALL", loc)
@@ -195,7 +202,8 @@ func TestInvalidArgMatchesGNU(t *testing.T) {
 			}
 			want := strings.TrimPrefix(string(out), "/usr/bin/cp: ")
 			want = want[:strings.Index(want, "\nTry")]
-			got := InvalidArg("--reflink", "foo", []string{"auto", "always", "never"}).Error()
+			_, e := ArgMatch("--reflink", "foo", []string{"auto", "always", "never"})
+			got := e.Error()
 			if got != want {
 				t.Errorf("InvalidArg = %q; want GNU's %q", got, want)
 			}

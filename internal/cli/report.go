@@ -193,40 +193,38 @@ func utf8Locale() bool {
 	return false
 }
 
-// InvalidArg is GNU argmatch's complaint about an option's argument:
+// ArgMatch is GNU's XARGMATCH: value must be one of valid or a prefix of
+// exactly one. Otherwise the error is argmatch's, to report with
+// Reporter.Usage (which adds the "Try" line):
 //
 //	invalid argument ‘foo’ for ‘--reflink’
 //	Valid arguments are:
 //	  - ‘auto’
+//	  ...
 //
-// Report it with Reporter.Usage, which adds the "Try" line.
-func InvalidArg(option, value string, valid []string) error {
-	var b strings.Builder
-	what := "invalid argument "
-	if value == "" {
-		what = "ambiguous argument "
+// and "ambiguous argument" when value is a prefix of several.
+func ArgMatch(option, value string, valid []string) (int, error) {
+	found, n := -1, 0
+	for i, v := range valid {
+		if v == value {
+			return i, nil
+		}
+		if strings.HasPrefix(v, value) {
+			found = i
+			n++
+		}
 	}
-	b.WriteString(what + LocaleQuote(value) + " for " + LocaleQuote(option) + "\nValid arguments are:")
+	if n == 1 {
+		return found, nil
+	}
+	what := "invalid"
+	if n > 1 {
+		what = "ambiguous"
+	}
+	var b strings.Builder
+	b.WriteString(what + " argument " + LocaleQuote(value) + " for " + LocaleQuote(option) + "\nValid arguments are:")
 	for _, v := range valid {
 		b.WriteString("\n  - " + LocaleQuote(v))
 	}
-	return &UsageError{b.String()}
-}
-
-// Match finds value among valid as GNU argmatch does: an exact match, or a
-// unique prefix. It returns the index, or -1.
-func Match(value string, valid []string) int {
-	found := -1
-	for i, v := range valid {
-		if v == value {
-			return i
-		}
-		if strings.HasPrefix(v, value) {
-			if found >= 0 {
-				return -1
-			}
-			found = i
-		}
-	}
-	return found
+	return -1, &UsageError{b.String()}
 }

@@ -227,7 +227,7 @@ func fanSplice(dst, src *file, off *int64, max int) (int, error) {
 			return int(n), err
 		})
 		if err == unix.EAGAIN {
-			if err := waitBoth(src, dst); err != nil {
+			if err := waitIO(src, dst); err != nil {
 				return 0, err
 			}
 			continue
@@ -242,7 +242,7 @@ func psendfile(dst, src *file, off int64, max int) (int, error) {
 		o := off
 		n, err := ignoringEINTR2(func() (int, error) { return unix.Sendfile(dst.fd, src.fd, &o, max) })
 		if err == unix.EAGAIN {
-			if err := waitBoth(nil, dst); err != nil {
+			if err := waitIO(nil, dst); err != nil {
 				return 0, err
 			}
 			continue

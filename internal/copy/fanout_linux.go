@@ -4,8 +4,6 @@ import (
 	"os"
 	"runtime"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/zcopy/zcopy/internal/fdkind"
 )
 
@@ -173,37 +171,4 @@ func (f *fan) buffer() []byte {
 		f.buf = getBuf()
 	}
 	return *f.buf
-}
-
-// waitBoth blocks until src (if not nil) is readable and dst (if not nil)
-// is writable. Unlike waitIO it polls both whatever their flags: tee(2) and
-// splice(2) between pipes return EAGAIN when either end is O_NONBLOCK, also
-// when it is the other, blocking, end that is not ready, and polling only
-// the nonblocking end would then spin.
-func waitBoth(src, dst *file) error {
-	var fds [2]unix.PollFd
-	set := fds[:0]
-	if src != nil {
-		set = append(set, unix.PollFd{Fd: int32(src.fd), Events: unix.POLLIN})
-	}
-	if dst != nil {
-		set = append(set, unix.PollFd{Fd: int32(dst.fd), Events: unix.POLLOUT})
-	}
-	for len(set) > 0 {
-		_, err := unix.Poll(set, -1)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		rest := set[:0]
-		for _, p := range set {
-			if p.Revents == 0 {
-				rest = append(rest, unix.PollFd{Fd: p.Fd, Events: p.Events})
-			}
-		}
-		set = rest
-	}
-	return nil
 }

@@ -79,7 +79,7 @@ func tee(dst, src *file, max int) (int, error) {
 		dst.count()
 		n, err := ignoringEINTR2(func() (int64, error) { return unix.Tee(src.fd, dst.fd, max, 0) })
 		if err == unix.EAGAIN {
-			if err := waitBoth(src, dst); err != nil {
+			if err := waitIO(src, dst); err != nil {
 				return 0, err
 			}
 			continue
