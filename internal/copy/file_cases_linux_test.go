@@ -21,7 +21,7 @@ import (
 // milliseconds because only the data extents are visited; the time is
 // logged, not asserted.
 func TestCopyFileHugeSparse(t *testing.T) {
-	const size = 4 << 30
+	const size int64 = 4 << 30
 	l := layout{size, []piece{{0, noise(3000, 1)}, {1<<30 + 12345, noise(4096, 2)}, {size - 8192 - 7, noise(100, 3)}}}
 	for _, fs := range filesystems(t) {
 		src := filepath.Join(fs.dir, "huge")

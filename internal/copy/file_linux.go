@@ -19,12 +19,21 @@ type fileCopy struct {
 	r        *FileReport
 	refused  uint64 // bit m: method m was refused earlier in this copy
 	avoided  bool   // the options ruled copy_file_range out
+	// srcBlocks is the source's st_blocks when the caller knew it, or -1.
+	srcBlocks int64
+	// atStart says that both offsets are still 0, as the caller opened
+	// the files: the first seek to 0 can be left out.
+	atStart bool
+}
+
+func newFileReport() *FileReport {
+	return &FileReport{CopyOffload: DebugUnknown, ReflinkStatus: DebugUnknown, Sparse: DebugUnknown}
 }
 
 func copyFile(dst, src *os.File, opt FileOptions) (*FileReport, error) {
 	defer runtime.KeepAlive(dst)
 	defer runtime.KeepAlive(src)
-	r := &FileReport{CopyOffload: DebugUnknown, ReflinkStatus: DebugUnknown, Sparse: DebugUnknown}
+	r := newFileReport()
 	s, err := newFile(src)
 	if err != nil {
 		return r, &Error{Side: Read, Err: err}
@@ -35,10 +44,15 @@ func copyFile(dst, src *os.File, opt FileOptions) (*FileReport, error) {
 		return r, &Error{Side: Write, Err: err}
 	}
 	r.Dst = d.info
-	c := &fileCopy{dst: d, src: s, opt: opt, r: r}
-	err = c.run()
+	c := &fileCopy{dst: d, src: s, opt: opt, r: r, srcBlocks: -1}
+	return r, c.copy()
+}
+
+// copy runs the copy and fills in the report's summary.
+func (c *fileCopy) copy() error {
+	err := c.run()
 	c.summarize()
-	return r, err
+	return err
 }
 
 func (c *fileCopy) run() error {
@@ -61,6 +75,8 @@ func (c *fileCopy) run() error {
 			return err
 		}
 		if sparse {
+			// SEEK_DATA and SEEK_HOLE move the source's offset.
+			c.atStart = false
 			e, ok, err := nextData(s, 0, s.info.Size)
 			switch {
 			case err == nil:
@@ -127,8 +143,12 @@ func (c *fileCopy) dataPlan() []Method {
 // btrfs and xfs it clones the hole as a hole.
 var holePlan = []Method{Sendfile, ReadWrite}
 
-// srcLooksSparse asks fstat for st_blocks, which fdkind.Info does not keep.
+// srcLooksSparse asks fstat for st_blocks, which fdkind.Info does not keep,
+// unless the caller said it.
 func (c *fileCopy) srcLooksSparse() (bool, error) {
+	if c.srcBlocks >= 0 {
+		return looksSparse(c.srcBlocks, c.src.info.Size), nil
+	}
 	var st unix.Stat_t
 	if err := ignoringEINTR(func() error { return unix.Fstat(c.src.fd, &st) }); err != nil {
 		return false, newError(Read, "fstat", err)
@@ -305,6 +325,12 @@ func (c *fileCopy) step(m Method) *Step {
 // seekBoth puts both offsets at off, where either end is a regular file
 // (a pipe has no offset; a device's does not matter).
 func (c *fileCopy) seekBoth(off int64) error {
+	if c.atStart {
+		c.atStart = false
+		if off == 0 {
+			return nil
+		}
+	}
 	if c.src.info.Kind == fdkind.Regular {
 		if _, err := seekFn(c.src, off, unix.SEEK_SET); err != nil {
 			return newError(Read, "lseek", err)

@@ -53,6 +53,9 @@ var layouts = []struct {
 	{"size=1MiB+1", layout{1<<20 + 1, []piece{{0, noise(1<<20+1, 2)}}}, false, false},
 	{"holes-inside-and-at-end", layout{8 << 20, []piece{{1 << 20, noise(5000, 3)}, {3<<20 + 100, noise(70000, 4)}}}, true, false},
 	{"hole-then-data-to-end", layout{2 << 20, []piece{{2<<20 - 4097, noise(4097, 5)}}}, true, false},
+	// SEEK_HOLE leaves the source's offset past the first extent: the
+	// copy of that extent must seek back to 0.
+	{"data-then-holes", layout{4 << 20, []piece{{0, noise(5000, 7)}, {2 << 20, noise(3000, 8)}}}, true, false},
 	{"written-zeros", layout{2<<20 + 4097, []piece{{0, make([]byte, 1<<20)}, {1 << 20, noise(4097, 6)}, {1<<20 + 4097, make([]byte, 1<<20)}}}, false, true},
 }
 
@@ -95,6 +98,38 @@ func copyPath(t testing.TB, dst, src string, opt FileOptions) (*FileReport, erro
 	defer d.Close()
 	return CopyFile(d, s, opt)
 }
+
+// copyPathDesc copies the file src to a new file dst with CopyFileDesc, on
+// descriptors described as a tree copy describes them: from the fstat and
+// the open flags, without asking fstatfs.
+func copyPathDesc(t testing.TB, dst, src string, opt FileOptions) (*FileReport, error) {
+	t.Helper()
+	desc := func(name string, flags int, magic int64) Desc {
+		fd, err := unix.Open(name, flags|unix.O_CLOEXEC, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			t.Fatal(err)
+		}
+		info, err := fdkind.Known(fd, &st, flags, magic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Desc{Fd: fd, Info: info, Blocks: st.Blocks}
+	}
+	s := desc(src, unix.O_RDONLY, 0)
+	d := desc(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, s.Info.FSMagic)
+	return CopyFileDesc(d, s, opt)
+}
+
+// copyAPIs are the two ways into the engine's file copy.
+var copyAPIs = []struct {
+	name string
+	copy func(t testing.TB, dst, src string, opt FileOptions) (*FileReport, error)
+}{{"CopyFile", copyPath}, {"CopyFileDesc", copyPathDesc}}
 
 // dataExtents lists the data extents of path as SEEK_DATA/SEEK_HOLE see
 // them.
@@ -267,33 +302,35 @@ func TestCopyFileMatrix(t *testing.T) {
 			writeLayout(t, src, lc.l)
 			for _, rm := range reflinkModes {
 				for _, sm := range sparseModes {
-					name := fmt.Sprintf("file-to-file/%s/%s/reflink=%s/sparse=%s", fs.name, lc.name, rm.name, sm.name)
-					t.Run(name, func(t *testing.T) {
-						dst := filepath.Join(fs.dir, "dst")
-						defer os.Remove(dst)
-						r, err := copyPath(t, dst, src, FileOptions{Reflink: rm.mode, Sparse: sm.mode})
-						checkMatrixCase(t, fs, lc.l, lc.holes, lc.zeros, rm.mode, sm.mode, src, dst, r, err)
-						if t.Failed() || gnuCP == "" || err != nil || (rm.mode == ReflinkAlways && sm.mode != SparseAuto) {
-							// GNU cp refuses --reflink=always with
-							// another --sparse than auto.
-							return
-						}
-						gnu := filepath.Join(fs.dir, "gnu")
-						defer os.Remove(gnu)
-						out, err := exec.Command(gnuCP, "--reflink="+rm.name, "--sparse="+sm.name, src, gnu).CombinedOutput()
-						if err != nil {
-							t.Fatalf("cp --reflink=%s --sparse=%s: %v\n%s", rm.name, sm.name, err, out)
-						}
-						syncPath(t, dst)
-						syncPath(t, gnu)
-						if zs, gs := allocated(t, dst) < lc.l.size, allocated(t, gnu) < lc.l.size; zs != gs {
-							t.Errorf("copy sparse = %v (%d bytes allocated), GNU cp's = %v (%d); want the same",
-								zs, allocated(t, dst), gs, allocated(t, gnu))
-						}
-						if zd, gd := dataExtents(t, dst), dataExtents(t, gnu); fmt.Sprint(zd) != fmt.Sprint(gd) {
-							t.Errorf("data extents of the copy = %v; GNU cp's = %v", zd, gd)
-						}
-					})
+					for _, api := range copyAPIs {
+						name := fmt.Sprintf("file-to-file/%s/%s/reflink=%s/sparse=%s/%s", fs.name, lc.name, rm.name, sm.name, api.name)
+						t.Run(name, func(t *testing.T) {
+							dst := filepath.Join(fs.dir, "dst")
+							defer os.Remove(dst)
+							r, err := api.copy(t, dst, src, FileOptions{Reflink: rm.mode, Sparse: sm.mode})
+							checkMatrixCase(t, fs, lc.l, lc.holes, lc.zeros, rm.mode, sm.mode, src, dst, r, err)
+							if t.Failed() || gnuCP == "" || err != nil || (rm.mode == ReflinkAlways && sm.mode != SparseAuto) {
+								// GNU cp refuses --reflink=always with
+								// another --sparse than auto.
+								return
+							}
+							gnu := filepath.Join(fs.dir, "gnu")
+							defer os.Remove(gnu)
+							out, err := exec.Command(gnuCP, "--reflink="+rm.name, "--sparse="+sm.name, src, gnu).CombinedOutput()
+							if err != nil {
+								t.Fatalf("cp --reflink=%s --sparse=%s: %v\n%s", rm.name, sm.name, err, out)
+							}
+							syncPath(t, dst)
+							syncPath(t, gnu)
+							if zs, gs := allocated(t, dst) < lc.l.size, allocated(t, gnu) < lc.l.size; zs != gs {
+								t.Errorf("copy sparse = %v (%d bytes allocated), GNU cp's = %v (%d); want the same",
+									zs, allocated(t, dst), gs, allocated(t, gnu))
+							}
+							if zd, gd := dataExtents(t, dst), dataExtents(t, gnu); fmt.Sprint(zd) != fmt.Sprint(gd) {
+								t.Errorf("data extents of the copy = %v; GNU cp's = %v", zd, gd)
+							}
+						})
+					}
 				}
 			}
 		}
