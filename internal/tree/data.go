@@ -15,12 +15,13 @@ type dataReport struct {
 	sparse  string // "no", "zeros", "SEEK_HOLE", "SEEK_HOLE + zeros"
 }
 
-// copyData moves the whole content of the regular file src (at offset 0)
-// into dst, an empty regular file open for writing. It is the one place
-// where the tree hands a file's data to the engine. Errors are the
-// engine's *copy.Error, which says whether reading or writing failed.
-func copyData(dst, src *os.File, opt *Options) (dataReport, error) {
-	r, err := copy.CopyFile(dst, src, copy.FileOptions{
+// copyData moves the whole content of the regular file src into dst, an
+// empty file open for writing, both just opened (at offset 0) and
+// described. It is the one place where the tree hands a file's data to
+// the engine. Errors are the engine's *copy.Error, which says whether
+// reading or writing failed.
+func copyData(dst, src copy.Desc, opt *Options) (dataReport, error) {
+	r, err := copy.CopyFileDesc(dst, src, copy.FileOptions{
 		Reflink: [...]copy.ReflinkMode{
 			ReflinkAuto:   copy.ReflinkAuto,
 			ReflinkAlways: copy.ReflinkAlways,

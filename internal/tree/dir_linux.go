@@ -13,8 +13,9 @@ import (
 // ".."), in the order GNU cp copies them: gnulib's savedir sorts them by
 // inode number, which makes reading the files faster on most
 // filesystems, but not on tmpfs and NFS, whose inode numbers say nothing
-// about where the data is; there the order is the directory's own.
-func readDirNames(dir string) ([]string, error) {
+// about where the data is; there the order is the directory's own. dev is
+// the directory's st_dev, for magics to tell which filesystem it is on.
+func readDirNames(dir string, dev uint64, magics *fsMagics) ([]string, error) {
 	fd, err := openRetry(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -48,8 +49,7 @@ func readDirNames(dir string) ([]string, error) {
 			}
 		}
 	}
-	var fs unix.Statfs_t
-	if unix.Fstatfs(fd, &fs) == nil && inodeSortUseful(int64(fs.Type)) {
+	if inodeSortUseful(magics.of(fd, dev)) {
 		sort.SliceStable(ents, func(i, j int) bool { return ents[i].ino < ents[j].ino })
 	}
 	names := make([]string, len(ents))

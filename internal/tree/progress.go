@@ -1,33 +1,39 @@
 package tree
 
 import (
-	"os"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // inflight keeps the destinations being written, so that the progress
 // shown counts the data of a large file as it goes in, not only once the
 // file is done: the engine moves up to 1 GiB in one system call, and a
 // reflink all at once, so the destination's size is the honest measure.
+//
+// The destinations are descriptors: one is in files from before its data
+// is copied until finish, which comes before it is closed, and bytes
+// holds the lock while it asks fstat, so it never asks about a descriptor
+// closed (or reused) meanwhile.
 type inflight struct {
 	mu    sync.Mutex
-	files map[*os.File]struct{}
+	files map[int]struct{}
 	done  int64 // bytes of the files no longer in flight
 }
 
-func (f *inflight) add(file *os.File) {
+func (f *inflight) add(fd int) {
 	f.mu.Lock()
 	if f.files == nil {
-		f.files = make(map[*os.File]struct{})
+		f.files = make(map[int]struct{})
 	}
-	f.files[file] = struct{}{}
+	f.files[fd] = struct{}{}
 	f.mu.Unlock()
 }
 
 // finish moves a file's bytes from in flight to done.
-func (f *inflight) finish(file *os.File, bytes int64) {
+func (f *inflight) finish(fd int, bytes int64) {
 	f.mu.Lock()
-	delete(f.files, file)
+	delete(f.files, fd)
 	f.done += bytes
 	f.mu.Unlock()
 }
@@ -38,9 +44,10 @@ func (f *inflight) bytes() int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.done
-	for file := range f.files {
-		if st, err := file.Stat(); err == nil {
-			n += st.Size()
+	for fd := range f.files {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) == nil {
+			n += st.Size
 		}
 	}
 	return n

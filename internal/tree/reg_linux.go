@@ -2,7 +2,6 @@ package tree
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"unsafe"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/zcopy/zcopy/internal/cli"
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/fdkind"
 )
 
 // copyReg copies a regular file, cp's copy_reg; it runs on a worker. The
@@ -24,15 +24,16 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 	if noFollow {
 		flags |= unix.O_NOFOLLOW
 	}
+	// The descriptors stay raw: an *os.File would cost an fcntl(F_GETFL)
+	// per file to learn what the open flags here say.
 	sfd, err := openRetry(m.src, flags, 0)
 	if err != nil {
 		it.errnof(err, "cannot open %s for reading", cli.Quote(m.src))
 		return
 	}
-	src := os.NewFile(uintptr(sfd), m.src)
 	defer func() {
-		if err := src.Close(); err != nil {
-			it.errnof(closeErrno(err), "failed to close %s", cli.Quote(m.src))
+		if err := unix.Close(sfd); err != nil {
+			it.errnof(err, "failed to close %s", cli.Quote(m.src))
 		}
 	}()
 	var openSt unix.Stat_t
@@ -49,8 +50,9 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 	omitted := m.omitted
 	var extra uint32
 	dfd := -1
+	dflags := unix.O_WRONLY | unix.O_CLOEXEC
 	if !newDst {
-		oflags := unix.O_WRONLY | unix.O_CLOEXEC
+		oflags := dflags
 		if !o.AttributesOnly {
 			oflags |= unix.O_TRUNC
 		}
@@ -77,7 +79,7 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 			openMode |= unix.S_IWUSR
 		}
 		extra = openMode &^ dstMode
-		dfd, err = openRetry(m.dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, openMode)
+		dfd, err = openRetry(m.dst, dflags|unix.O_CREAT|unix.O_EXCL, openMode)
 		if errors.Is(err, unix.EEXIST) {
 			if _, lerr := readlink(m.dst, 0); lerr == nil {
 				it.errorf("not writing through dangling symlink %s", cli.Quote(m.dst))
@@ -95,24 +97,19 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 		it.errnof(err, "cannot create regular file %s", cli.Quote(m.dst))
 		return
 	}
-	dst := os.NewFile(uintptr(dfd), m.dst)
 	closeDst := func() {
-		if err := dst.Close(); err != nil {
-			it.errnof(closeErrno(err), "failed to close %s", cli.Quote(m.dst))
+		if err := unix.Close(dfd); err != nil {
+			it.errnof(err, "failed to close %s", cli.Quote(m.dst))
 		}
 	}
 	defer func() {
-		if dst != nil {
+		if dfd >= 0 {
 			closeDst()
 		}
 	}()
 
-	if !o.AttributesOnly {
-		if !c.copyContent(it, m, dst, src) {
-			return
-		}
-	}
-
+	// One fstat of the destination serves the engine and what follows
+	// the data, as in cp's copy_reg: the copy changes only its size.
 	var sb unix.Stat_t
 	if !o.AttributesOnly || o.PreserveOwnership || extra != 0 {
 		if err := unix.Fstat(dfd, &sb); err != nil {
@@ -120,6 +117,22 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 			return
 		}
 	}
+	if !o.AttributesOnly {
+		src, err := c.desc(sfd, &openSt, flags)
+		if err != nil {
+			it.errnof(err, "cannot fstat %s", cli.Quote(m.src))
+			return
+		}
+		dst, err := c.desc(dfd, &sb, dflags)
+		if err != nil {
+			it.errnof(err, "cannot fstat %s", cli.Quote(m.dst))
+			return
+		}
+		if !c.copyContent(it, m, dst, src) {
+			return
+		}
+	}
+
 	if sb.Mode|extra != sb.Mode {
 		if unix.Fchmod(dfd, (sb.Mode|extra)&modeBits) != nil {
 			extra = 0
@@ -166,22 +179,29 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 		}
 	}
 	closeDst()
-	dst = nil
+	dfd = -1
+}
+
+// desc describes fd, just opened with flags, from st, its fstat, for the
+// engine.
+func (c *Copier) desc(fd int, st *unix.Stat_t, flags int) (copy.Desc, error) {
+	info, err := fdkind.Known(fd, st, flags, c.magics.of(fd, uint64(st.Dev)))
+	return copy.Desc{Fd: fd, Info: info, Blocks: st.Blocks}, err
 }
 
 // copyContent moves the data and reports a failure as cp does: which file
 // could not be read or written. A file is counted in --progress only with
 // its data written.
-func (c *Copier) copyContent(it *item, m *meta, dst, src *os.File) bool {
+func (c *Copier) copyContent(it *item, m *meta, dst, src copy.Desc) bool {
 	o := &c.opt
 	track := o.Track
 	if track {
-		c.pool.inflight.add(dst)
+		c.pool.inflight.add(dst.Fd)
 	}
 	rep, err := copyData(dst, src, o)
 	it.bytes = rep.bytes
 	if track {
-		c.pool.inflight.finish(dst, rep.bytes)
+		c.pool.inflight.finish(dst.Fd, rep.bytes)
 	}
 	if o.Debug {
 		defer it.printf("copy offload: %s, reflink: %s, sparse detection: %s\n", rep.offload, rep.reflink, rep.sparse)
@@ -214,8 +234,6 @@ func errnoOf(err error) error {
 	}
 	return err
 }
-
-func closeErrno(err error) error { return errnoOf(err) }
 
 // openRetry is open(2), again after EINTR (a signal that arrives while a
 // slow filesystem opens a file).

@@ -26,6 +26,7 @@ type scan struct {
 	stop         <-chan struct{}
 	found        func(bytes, files int64)
 	bytes, files int64
+	magics       fsMagics
 }
 
 func (s *scan) stopped() bool {
@@ -56,7 +57,7 @@ func (s *scan) one(name string, follow bool, parent *unix.Stat_t) {
 		if s.opt.OneFileSystem && parent != nil && parent.Dev != st.Dev {
 			return
 		}
-		names, err := readDirNames(name)
+		names, err := readDirNames(name, uint64(st.Dev), &s.magics)
 		if err != nil {
 			return
 		}

@@ -145,6 +145,9 @@ type Copier struct {
 	// a later operand that writes there waits for the earlier work.
 	dstPrefixes map[string]bool
 
+	// magics is the filesystem type of every device met.
+	magics fsMagics
+
 	pool   *pool
 	failMu sync.Mutex
 	failed bool

@@ -407,7 +407,7 @@ func newer(a, b *unix.Stat_t) bool {
 // order. It returns true when the walk met the copy inside the source.
 func (c *Copier) copyDir(src, dst string, newDst bool, srcSt *unix.Stat_t,
 	ancestors *dirList, deref Deref, op *operand) bool {
-	names, err := readDirNames(src)
+	names, err := readDirNames(src, uint64(srcSt.Dev), &c.magics)
 	if err != nil {
 		it := c.newItem()
 		it.errnof(err, "cannot access %s", cli.Quote(src))
