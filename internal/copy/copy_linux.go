@@ -2,6 +2,7 @@ package copy
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"runtime"
@@ -96,13 +97,27 @@ func run(d, s *file, opt Options) (*Report, error) {
 				continue
 			}
 			// The last method was refused: nothing else can try.
-			return r, &Error{Side: sideOf(rf.err, s, d), Err: os.NewSyscallError(m.String(), rf.err)}
+			return r, &Error{Side: sideOf(rf.err, s, d), Err: os.NewSyscallError(m.syscallName(), rf.err)}
 		}
 		if err != nil || handled || remain <= 0 {
 			return r, err
 		}
 	}
-	return r, nil
+	// Only Options.Methods can get here: none of them is a copying method.
+	return r, &Error{Side: Read, Err: fmt.Errorf("copy: no method of %v can copy", methods)}
+}
+
+// syscallName names the system call behind m, for errors.
+func (m Method) syscallName() string {
+	switch m {
+	case SplicePipe:
+		return "splice"
+	case ReadWrite:
+		return "read"
+	case Reflink:
+		return "ioctl_ficlone"
+	}
+	return m.String()
 }
 
 // small reports whether a source is known to hold no more than a default

@@ -136,3 +136,30 @@ func countPipes(t *testing.T) int {
 	}
 	return n
 }
+
+// TestCopyNoUsableMethod: Options.Methods that holds no copying method is
+// an error, not a copy that "succeeds" with nothing written.
+func TestCopyNoUsableMethod(t *testing.T) {
+	data := payload(5000)
+	src := srcFile.open(t, data)
+	dst, result := dstPipe.open(t, 0)
+	_, err := copy.Copy(dst, src, copy.Options{Methods: []copy.Method{copy.Tee, copy.None}})
+	if err == nil {
+		t.Fatal("Copy with only Tee and None succeeded; want an error")
+	}
+	if got := result(); len(got) != 0 {
+		t.Errorf("destination got %d bytes; want none", len(got))
+	}
+}
+
+// TestLastMethodRefusedNamesSyscall: when the last method is refused, the
+// error names the system call ("splice"), not the method.
+func TestLastMethodRefusedNamesSyscall(t *testing.T) {
+	src := srcFile.open(t, payload(100))
+	dst, _ := dstAppend.open(t, 0)
+	_, err := copy.Copy(dst, src, copy.Options{Methods: []copy.Method{copy.SplicePipe}})
+	var se *os.SyscallError
+	if !errors.As(err, &se) || se.Syscall != "splice" || !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("Copy to an O_APPEND file with splice-via-pipe only: error %v; want splice: EINVAL", err)
+	}
+}
