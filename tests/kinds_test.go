@@ -90,7 +90,9 @@ type collected struct {
 // Started closes the test's copy of the child's end, so that the reader of
 // a pipe, socket or pty sees EOF when the child exits, and starts draining.
 func (d *dstEnd) Started() {
-	d.File.Close()
+	if d.File != nil {
+		d.File.Close()
+	}
 	d.done = make(chan collected, 1)
 	if d.collect == nil {
 		d.done <- collected{}
@@ -200,29 +202,7 @@ type runResult struct {
 // returns once the child has exited and both ends are drained.
 func runKinds(t testing.TB, argv []string, src *srcEnd, dst *dstEnd) runResult {
 	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	if src != nil {
-		cmd.Stdin = src.File
-	}
-	cmd.Stdout = dst.File
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %v: %v", argv, err)
-	}
-	if src != nil {
-		src.Started()
-	}
-	dst.Started()
-	err := cmd.Wait()
-	var r runResult
-	r.Code, r.Signal = exitStatus(t, err)
-	if src != nil {
-		r.FedErr = src.Wait()
-	}
-	r.Out, r.OutErr = dst.Output()
-	r.Stderr = stderr.String()
-	return r
+	return runTee(t, argv, src, dst, nil, "").runResult
 }
 
 // exitStatus turns cmd.Wait's error into an exit status or a signal.
@@ -654,9 +634,13 @@ func openDstPty(t testing.TB) *dstEnd {
 	t.Helper()
 	master, slave := newPty(t)
 	setTermios(t, slave, false)
-	return &dstEnd{File: slave, collect: func() ([]byte, error) {
-		// Once every slave descriptor is closed, the master returns
-		// what is left and then EIO: the pty's EOF.
+	return &dstEnd{File: slave, collect: ptyDrainer(master)}
+}
+
+// ptyDrainer reads a pty's master to EOF and closes it: once every slave
+// descriptor is closed, the master returns what is left and then EIO.
+func ptyDrainer(master *os.File) func() ([]byte, error) {
+	return func() ([]byte, error) {
 		var out bytes.Buffer
 		_, err := out.ReadFrom(master)
 		if errors.Is(err, syscall.EIO) {
@@ -664,7 +648,7 @@ func openDstPty(t testing.TB) *dstEnd {
 		}
 		master.Close()
 		return out.Bytes(), err
-	}}
+	}
 }
 
 func openDstDevice(t testing.TB, name string) *dstEnd {

@@ -232,7 +232,7 @@ func TestZteeEarlyReader(t *testing.T) {
 						} else {
 							dst = dstPipe.Open(t)
 							cr := closingReader(t, 1000)
-							ops = []*teeOperand{{kind: "procsubst", extra: cr.File, collect: cr.collect}}
+							ops = []*teeOperand{{kind: "procsubst", dstEnd: cr}}
 							complete = 0
 						}
 						res[i] = runTee(t, append([]string{prog}, m.args...), sk.Open(t, data), dst, ops, dir)

@@ -7,30 +7,25 @@ package tests
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
 )
 
-// teeOperand is a FILE operand of a tee run and what the test gets of it.
+// teeOperand is a FILE operand of a tee run and what the test gets of it:
+// its dstEnd is read back as stdout's is. dstEnd.File, when set, is the
+// child's end, inherited and named /dev/fd/N; the other operands are opened
+// by the child, by name.
 type teeOperand struct {
-	kind    string
-	arg     string   // the operand; for extra, set by runTee to /dev/fd/N
-	extra   *os.File // the child's end, inherited, for /dev/fd/N operands
-	path    string   // a file to read back after the run
-	prefix  []byte   // what the file held before (-a)
-	Discard bool     // /dev/null: nothing to read back
-	Full    bool     // /dev/full: writes fail with ENOSPC
-	collect func() ([]byte, error)
-	done    chan collected
-	exited  func() // once the child has exited
+	*dstEnd
+	kind   string
+	arg    string // the operand; for an inherited File, set by runTee to /dev/fd/N
+	exited func() // once the child has exited
 }
 
 // newTeeOperand makes an operand of kind: "file" (tee creates it),
@@ -40,7 +35,7 @@ type teeOperand struct {
 // /dev/fd/N, which open(2) refuses), "devnull", "devfull", "pty".
 func newTeeOperand(t testing.TB, kind, dir string) *teeOperand {
 	t.Helper()
-	o := &teeOperand{kind: kind}
+	o := &teeOperand{kind: kind, dstEnd: &dstEnd{}}
 	switch kind {
 	case "file", "existing-file", "append-file":
 		f, err := os.CreateTemp(dir, "out-")
@@ -58,47 +53,26 @@ func newTeeOperand(t testing.TB, kind, dir string) *teeOperand {
 				t.Fatal(err)
 			}
 		case "append-file":
-			o.prefix = appendPrefix
-			if err := os.WriteFile(o.path, o.prefix, 0o644); err != nil {
+			o.Prefix = appendPrefix
+			if err := os.WriteFile(o.path, o.Prefix, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 	case "dash":
 		o.arg, o.path = "-", filepath.Join(dir, "-")
 	case "fifo":
-		p := filepath.Join(t.TempDir(), "fifo")
-		if err := unix.Mkfifo(p, 0o600); err != nil {
-			t.Fatal(err)
-		}
 		// A reader is there before tee opens the FIFO, so its open
-		// does not wait.
-		rfd, err := unix.Open(p, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.SetNonblock(rfd, false); err != nil {
-			t.Fatal(err)
-		}
-		// And a writer is there until the child has exited: with no
-		// writer, the reader would see its EOF before the child opens
-		// the FIFO, and go away.
-		wfd, err := unix.Open(p, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, w := os.NewFile(uintptr(rfd), p), os.NewFile(uintptr(wfd), p)
-		t.Cleanup(func() { r.Close(); w.Close() })
-		o.arg = p
+		// does not wait; and a writer is there until the child has
+		// exited: with no writer, the reader would see its EOF before
+		// the child opens the FIFO, and go away.
+		r, w := newFIFO(t)
+		o.arg = r.Name()
 		o.exited = func() { w.Close() }
 		o.collect = drainer(r)
 	case "procsubst":
-		r, w := newPipe(t, false)
-		o.extra = w
-		o.collect = drainer(r)
+		o.dstEnd = openDstPipe(t, false)
 	case "socket":
-		child, mine := newSocketPair(t, unix.AF_UNIX)
-		o.extra = child
-		o.collect = drainer(mine)
+		o.dstEnd = openDstSocket(t, unix.AF_UNIX)
 	case "devnull", "devfull":
 		o.arg = "/dev/" + kind[3:]
 		o.Discard, o.Full = kind == "devnull", kind == "devfull"
@@ -109,40 +83,11 @@ func newTeeOperand(t testing.TB, kind, dir string) *teeOperand {
 		// The test keeps a slave open until the child has exited:
 		// with no slave open, the master reads EIO, the pty's EOF.
 		o.exited = func() { slave.Close() }
-		o.collect = func() ([]byte, error) {
-			var out bytes.Buffer
-			_, err := out.ReadFrom(master)
-			if errors.Is(err, syscall.EIO) {
-				err = nil
-			}
-			master.Close()
-			return out.Bytes(), err
-		}
+		o.collect = ptyDrainer(master)
 	default:
 		t.Fatalf("no operand kind %q", kind)
 	}
 	return o
-}
-
-// output returns what reached the operand, after its prefix.
-func (o *teeOperand) output() ([]byte, error) {
-	if o.done != nil {
-		c := <-o.done
-		if c.err != nil || o.path == "" {
-			return c.b, c.err
-		}
-	}
-	if o.path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(o.path)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.HasPrefix(b, o.prefix) {
-		return b, fmt.Errorf("%s lost what it held before", o.path)
-	}
-	return b[len(o.prefix):], nil
 }
 
 // teeResult is how a tee run ended: stdout and the operands' outputs.
@@ -152,15 +97,17 @@ type teeResult struct {
 	OpErrs []error
 }
 
-// runTee runs argv (a tee and its options) with src as stdin (nil:
-// /dev/null), out as stdout and the operands appended to argv, in dir.
+// runTee runs argv (a command and its options) with src as stdin (nil:
+// /dev/null), out as stdout and the operands appended to argv, in dir
+// ("": the test's), and returns once the child has exited and every
+// output is drained.
 func runTee(t testing.TB, argv []string, src *srcEnd, out *dstEnd, ops []*teeOperand, dir string) teeResult {
 	t.Helper()
 	args := append([]string(nil), argv...)
 	var extra []*os.File
 	for _, o := range ops {
-		if o.extra != nil {
-			extra = append(extra, o.extra)
+		if o.File != nil {
+			extra = append(extra, o.File)
 			o.arg = fmt.Sprintf("/dev/fd/%d", 2+len(extra))
 		}
 		args = append(args, o.arg)
@@ -182,16 +129,7 @@ func runTee(t testing.TB, argv []string, src *srcEnd, out *dstEnd, ops []*teeOpe
 	}
 	out.Started()
 	for _, o := range ops {
-		if o.extra != nil {
-			o.extra.Close()
-		}
-		if o.collect != nil {
-			o.done = make(chan collected, 1)
-			go func(o *teeOperand) {
-				b, err := o.collect()
-				o.done <- collected{b, err}
-			}(o)
-		}
+		o.Started()
 	}
 	err := cmd.Wait()
 	var r teeResult
@@ -207,7 +145,7 @@ func runTee(t testing.TB, argv []string, src *srcEnd, out *dstEnd, ops []*teeOpe
 	r.Out, r.OutErr = out.Output()
 	r.Stderr = stderr.String()
 	for _, o := range ops {
-		b, err := o.output()
+		b, err := o.Output()
 		r.Ops = append(r.Ops, b)
 		r.OpErrs = append(r.OpErrs, err)
 	}
