@@ -188,6 +188,25 @@ func destKinds() []dstKind {
 	return []dstKind{dstFile, dstPipe, dstFIFO, dstUnixSocket, dstTCPSocket, dstPty, dstNull, dstFull, dstAppend, dstNBPipe}
 }
 
+// eachKindPair runs f in a parallel subtest for every pairing of a source
+// kind and a destination kind at every size (a kind that is empty by
+// definition at size 0 only), named "SRC-to-DST<suffix>/size=N".
+func eachKindPair(t *testing.T, sizes []int, suffix string, f func(t *testing.T, sk srcKind, dk dstKind, size int)) {
+	for _, sk := range sourceKinds() {
+		for _, dk := range destKinds() {
+			for _, size := range sizes {
+				if sk.OnlyEmpty && size != 0 {
+					continue
+				}
+				t.Run(fmt.Sprintf("%s-to-%s%s/size=%d", sk.Name, dk.Name, suffix, size), func(t *testing.T) {
+					t.Parallel()
+					f(t, sk, dk, size)
+				})
+			}
+		}
+	}
+}
+
 // runResult is how a child ended and what it wrote.
 type runResult struct {
 	Out    []byte // what reached the destination (after its Prefix)

@@ -147,11 +147,7 @@ func checkOnlyMethod(t *testing.T, stderr, method string, size int64) {
 	if d.bytes() != size {
 		t.Errorf("--debug accounts for %d bytes, want %d: %s", d.bytes(), size, debug[0])
 	}
-	for _, s := range d.steps {
-		if s.bytes > 0 && s.method != method {
-			t.Errorf("%s moved %d bytes, want all by %s: %s", s.method, s.bytes, method, debug[0])
-		}
-	}
+	d.checkAllBy(t, method)
 }
 
 // TestZcatSharedOffset runs zcat in a shell group that shares its

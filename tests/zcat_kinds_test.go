@@ -24,42 +24,31 @@ var matrixSizes = []int{0, 1, 4095, 4096, 4097, 1<<20 + 1}
 func TestZcatKinds(t *testing.T) {
 	zcat := bin(t, "zcat")
 	cat := gnu(t, "cat")
-	for _, sk := range sourceKinds() {
-		for _, dk := range destKinds() {
-			for _, size := range matrixSizes {
-				if sk.OnlyEmpty && size != 0 {
-					continue
-				}
-				name := fmt.Sprintf("%s-to-%s/size=%d", sk.Name, dk.Name, size)
-				t.Run(name, func(t *testing.T) {
-					t.Parallel()
-					data := sk.Data(size)
-					src, dst := sk.Open(t, data), dk.Open(t)
-					z := runKinds(t, []string{zcat, "--debug"}, src, dst)
-					debug, rest := splitDebug(z.Stderr)
-					checkRun(t, "zcat", z, rest, data, dst)
-					checkDebug(t, debug, sk, dk, len(data), dst)
+	eachKindPair(t, matrixSizes, "", func(t *testing.T, sk srcKind, dk dstKind, size int) {
+		data := sk.Data(size)
+		src, dst := sk.Open(t, data), dk.Open(t)
+		z := runKinds(t, []string{zcat, "--debug"}, src, dst)
+		debug, rest := splitDebug(z.Stderr)
+		checkRun(t, "zcat", z, rest, data, dst)
+		checkDebug(t, debug, sk, dk, len(data), dst)
 
-					// GNU cat 9.1 fails with EAGAIN on nonblocking
-					// descriptors ("Resource temporarily unavailable"):
-					// there is nothing to compare with.
-					if sk.Nonblock || dk.Nonblock {
-						return
-					}
-					src, dst = sk.Open(t, data), dk.Open(t)
-					g := runKinds(t, []string{cat}, src, dst)
-					checkRun(t, "cat", g, g.Stderr, data, dst)
-					if d := diffBytes(z.Out, g.Out); d != "" && !dst.Discard {
-						t.Errorf("zcat and GNU cat differ: zcat wrote %s", d)
-					}
-					if z.Code != g.Code || normalize(rest, zcat) != normalize(g.Stderr, cat) {
-						t.Errorf("zcat: status %d, stderr %q; GNU cat: status %d, stderr %q",
-							z.Code, rest, g.Code, g.Stderr)
-					}
-				})
-			}
+		// GNU cat 9.1 fails with EAGAIN on nonblocking descriptors
+		// ("Resource temporarily unavailable"): there is nothing to
+		// compare with.
+		if sk.Nonblock || dk.Nonblock {
+			return
 		}
-	}
+		src, dst = sk.Open(t, data), dk.Open(t)
+		g := runKinds(t, []string{cat}, src, dst)
+		checkRun(t, "cat", g, g.Stderr, data, dst)
+		if d := diffBytes(z.Out, g.Out); d != "" && !dst.Discard {
+			t.Errorf("zcat and GNU cat differ: zcat wrote %s", d)
+		}
+		if z.Code != g.Code || normalize(rest, zcat) != normalize(g.Stderr, cat) {
+			t.Errorf("zcat: status %d, stderr %q; GNU cat: status %d, stderr %q",
+				z.Code, rest, g.Code, g.Stderr)
+		}
+	})
 }
 
 // checkRun checks one run against the data it was given: everything
@@ -108,6 +97,7 @@ type debugStep struct {
 }
 
 type debugLine struct {
+	line           string // as printed
 	name, src, dst string
 	steps          []debugStep
 }
@@ -131,7 +121,7 @@ func parseDebug(t *testing.T, line string) debugLine {
 	if m == nil {
 		t.Fatalf("--debug line %q: not PROG: debug: NAME: SRC -> DST: STEPS", line)
 	}
-	d := debugLine{name: m[1], src: m[2], dst: m[3]}
+	d := debugLine{line: line, name: m[1], src: m[2], dst: m[3]}
 	if m[4] == "nothing to do" {
 		return d
 	}
@@ -154,6 +144,16 @@ func (d debugLine) bytes() int64 {
 		n += s.bytes
 	}
 	return n
+}
+
+// checkAllBy checks that every step of d that moved bytes is by method.
+func (d debugLine) checkAllBy(t *testing.T, method string) {
+	t.Helper()
+	for _, s := range d.steps {
+		if s.bytes > 0 && s.method != method {
+			t.Errorf("%s moved %d bytes; want all by %s: %s", s.method, s.bytes, method, d.line)
+		}
+	}
 }
 
 // mainMethods are the methods the design promises for the main pairs, when
@@ -209,14 +209,8 @@ func checkDebug(t *testing.T, lines []string, sk srcKind, dk dstKind, size int, 
 	if d.bytes() != int64(size) {
 		t.Errorf("--debug accounts for %d bytes, want %d: %s", d.bytes(), size, lines[0])
 	}
-	want, ok := mainMethods[[2]string{sk.Name, dk.Name}]
-	if !ok || size < 1<<20 {
-		return
-	}
-	for _, s := range d.steps {
-		if s.bytes > 0 && s.method != want {
-			t.Errorf("%s moved %d bytes; want all by %s: %s", s.method, s.bytes, want, lines[0])
-		}
+	if want, ok := mainMethods[[2]string{sk.Name, dk.Name}]; ok && size >= 1<<20 {
+		d.checkAllBy(t, want)
 	}
 }
 
@@ -341,11 +335,7 @@ func TestZcatOperandKinds(t *testing.T) {
 			if !regexp.MustCompile(c.desc).MatchString(d.src) {
 				t.Errorf("--debug describes %s as %q, want %s", c.name, d.src, c.desc)
 			}
-			for _, s := range d.steps {
-				if s.bytes > 0 && s.method != c.method {
-					t.Errorf("%s moved %d bytes, want all by %s: %s", s.method, s.bytes, c.method, debug[0])
-				}
-			}
+			d.checkAllBy(t, c.method)
 		})
 	}
 }
