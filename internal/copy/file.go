@@ -79,6 +79,8 @@ type FileReport struct {
 	// SparseSeekZeros, DebugNo (the source did not look sparse) or
 	// DebugUnknown (a clone).
 	Sparse string
+
+	stepsBuf [3]Step
 }
 
 // Debug renders r as GNU cp --debug does:

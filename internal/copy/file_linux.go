@@ -27,7 +27,10 @@ type fileCopy struct {
 }
 
 func newFileReport() *FileReport {
-	return &FileReport{CopyOffload: DebugUnknown, ReflinkStatus: DebugUnknown, Sparse: DebugUnknown}
+	r := &FileReport{CopyOffload: DebugUnknown, ReflinkStatus: DebugUnknown, Sparse: DebugUnknown}
+	// Room for a refused clone, the copy and a fallback, without growing.
+	r.Steps = r.stepsBuf[:0]
+	return r
 }
 
 func copyFile(dst, src *os.File, opt FileOptions) (*FileReport, error) {
@@ -106,8 +109,11 @@ func (c *fileCopy) clone() (done bool, err error) {
 	st := c.step(Reflink)
 	w, _, err := reflinkFn(c.dst, c.src, math.MaxInt64)
 	st.Bytes += w
-	var rf *refusal
-	if errors.As(err, &rf) {
+	rf, ok := err.(*refusal) // what reflinkMethod returns; errors.As costs more
+	if !ok && err != nil {
+		ok = errors.As(err, &rf)
+	}
+	if ok {
 		st.Refused = rf.err
 		c.r.ReflinkStatus = DebugUnsupported
 		if c.opt.Reflink == ReflinkAlways {
@@ -282,6 +288,9 @@ func (c *fileCopy) copyRange(off, end int64, methods []Method) (int64, error) {
 // a pair that refused copy_file_range with EXDEV refuses it for every
 // extent. The last method, read/write, always stays.
 func (c *fileCopy) live(methods []Method) []Method {
+	if c.refused == 0 {
+		return methods
+	}
 	out := make([]Method, 0, len(methods))
 	for i, m := range methods {
 		if i == len(methods)-1 || c.refused&(1<<m) == 0 {

@@ -22,13 +22,13 @@ type Desc struct {
 func CopyFileDesc(dst, src Desc, opt FileOptions) (*FileReport, error) {
 	r := newFileReport()
 	r.Src, r.Dst = src.Info, dst.Info
-	c := &fileCopy{
-		dst:       &file{fd: dst.Fd, info: dst.Info},
-		src:       &file{fd: src.Fd, info: src.Info},
-		opt:       opt,
-		r:         r,
-		srcBlocks: src.Blocks,
-		atStart:   true,
-	}
-	return r, c.copy()
+	// One allocation for the copy and its two ends.
+	dc := &descCopy{d: file{fd: dst.Fd, info: dst.Info}, s: file{fd: src.Fd, info: src.Info}}
+	dc.fileCopy = fileCopy{dst: &dc.d, src: &dc.s, opt: opt, r: r, srcBlocks: src.Blocks, atStart: true}
+	return r, dc.copy()
+}
+
+type descCopy struct {
+	fileCopy
+	d, s file
 }

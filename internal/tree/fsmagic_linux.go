@@ -2,6 +2,7 @@ package tree
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,13 +14,28 @@ import (
 // Device numbers of filesystems unmounted during the copy may come back
 // for others; a copy does not outlive that, a Copier's cache is its own.
 type fsMagics struct {
-	mu sync.Mutex
-	m  map[uint64]int64
+	last atomic.Pointer[devMagic] // the last one found: a tree is mostly on one
+	mu   sync.Mutex
+	m    map[uint64]int64
+}
+
+type devMagic struct {
+	dev   uint64
+	magic int64
 }
 
 // of returns the type of the filesystem dev, which holds fd, asking
 // fstatfs(fd) the first time; 0 when fstatfs fails (unknown).
 func (f *fsMagics) of(fd int, dev uint64) int64 {
+	if l := f.last.Load(); l != nil && l.dev == dev {
+		return l.magic
+	}
+	magic := f.lookup(fd, dev)
+	f.last.Store(&devMagic{dev, magic})
+	return magic
+}
+
+func (f *fsMagics) lookup(fd int, dev uint64) int64 {
 	f.mu.Lock()
 	magic, ok := f.m[dev]
 	f.mu.Unlock()
