@@ -12,6 +12,7 @@ import (
 
 	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/fdkind"
+	"github.com/zcopy/zcopy/internal/testfd"
 	"github.com/zcopy/zcopy/internal/testfs"
 )
 
@@ -198,7 +199,7 @@ func TestCopyBrokenPipe(t *testing.T) {
 	for _, src := range []source{srcFile, srcPipe, srcUnixStream} {
 		t.Run(src.name+"-to-pipe", func(t *testing.T) {
 			s := src.open(t, payload(32769))
-			r, w := pipePair(t, 0)
+			r, w := testfd.Pipe(t, 0)
 			r.Close()
 			rep, err := copy.Copy(w, s, copy.Options{})
 			if !errors.Is(err, syscall.EPIPE) || !copy.IsWrite(err) {
@@ -218,7 +219,7 @@ func TestCopyProcfs(t *testing.T) {
 		}
 		for _, dst := range []sink{dstFile, dstPipe, dstUnixStream} {
 			t.Run(strings.ReplaceAll(path[1:], "/", "-")+"-to-"+dst.name, func(t *testing.T) {
-				src := openRaw(t, path, unix.O_RDONLY)
+				src := testfd.Open(t, path, unix.O_RDONLY)
 				info, err := fdkind.Of(src)
 				if err != nil {
 					t.Fatal(err)
@@ -245,7 +246,7 @@ func TestCopyProcfs(t *testing.T) {
 	} {
 		t.Run("proc-filesystems-to-pipe/methods="+methods[0].String(), func(t *testing.T) {
 			want, _ := os.ReadFile("/proc/filesystems")
-			src := openRaw(t, "/proc/filesystems", unix.O_RDONLY)
+			src := testfd.Open(t, "/proc/filesystems", unix.O_RDONLY)
 			d, result := dstPipe.open(t, len(want))
 			r, err := copy.Copy(d, src, copy.Options{Methods: methods})
 			if err != nil {
@@ -274,10 +275,10 @@ func TestCopySysfs(t *testing.T) {
 		}
 	}
 	if path == "" {
-		unavailable(t, "no readable sysfs file")
+		testfs.Unavailable(t, "no readable sysfs file")
 	}
 	want, _ := os.ReadFile(path)
-	src := openRaw(t, path, unix.O_RDONLY)
+	src := testfd.Open(t, path, unix.O_RDONLY)
 	d, result := dstPipe.open(t, len(want))
 	r, err := copy.Copy(d, src, copy.Options{})
 	if err != nil {
@@ -331,7 +332,7 @@ func TestCopyDevZero(t *testing.T) {
 	for _, dst := range []sink{dstFile, dstPipe} {
 		t.Run("dev-zero-to-"+dst.name, func(t *testing.T) {
 			const n = 300001
-			src := openRaw(t, "/dev/zero", unix.O_RDONLY)
+			src := testfd.Open(t, "/dev/zero", unix.O_RDONLY)
 			d, result := dst.open(t, n)
 			r, err := copy.Copy(d, src, copy.Options{Limit: n})
 			if err != nil {
@@ -345,7 +346,7 @@ func TestCopyDevZero(t *testing.T) {
 
 // TestCopyReadError: a directory reads as EISDIR, a read error.
 func TestCopyReadError(t *testing.T) {
-	src := openRaw(t, t.TempDir(), unix.O_RDONLY|unix.O_DIRECTORY)
+	src := testfd.Open(t, t.TempDir(), unix.O_RDONLY|unix.O_DIRECTORY)
 	dst, _ := dstPipe.open(t, 0)
 	r, err := copy.Copy(dst, src, copy.Options{})
 	var ce *copy.Error
@@ -359,7 +360,7 @@ func TestCopyReadError(t *testing.T) {
 
 // TestCopyClosed: a closed *os.File is reported on its side.
 func TestCopyClosed(t *testing.T) {
-	open := openRaw(t, "/dev/null", unix.O_RDWR)
+	open := testfd.Open(t, "/dev/null", unix.O_RDWR)
 	closed, err := os.Open("/dev/null")
 	if err != nil {
 		t.Fatal(err)
@@ -389,7 +390,7 @@ func TestCopyBlockDevice(t *testing.T) {
 	} {
 		t.Run("blockdev-to-"+tt.dst.name+"/"+sizeName(n), func(t *testing.T) {
 			data := payload(n)
-			src := loopDevice(t, data)
+			src := testfd.LoopDevice(t, fileWith(t, data, unix.O_RDONLY))
 			dst, result := tt.dst.open(t, n)
 			r, err := copy.Copy(dst, src, copy.Options{})
 			if err != nil {
@@ -399,54 +400,4 @@ func TestCopyBlockDevice(t *testing.T) {
 			checkReport(t, r, tt.methods, n)
 		})
 	}
-}
-
-// loopDevice attaches a read-only loop device to a file holding data and
-// returns it open for reading; it detaches itself when closed
-// (LO_FLAGS_AUTOCLEAR).
-func loopDevice(t *testing.T, data []byte) *os.File {
-	t.Helper()
-	testfs.RequireRoot(t)
-	backing := fileWith(t, data, unix.O_RDONLY)
-	ctl, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)
-	if err != nil {
-		unavailable(t, "no loop devices: %v", err)
-	}
-	defer ctl.Close()
-	for try := 0; try < 20; try++ {
-		n, err := unix.IoctlRetInt(fdOf(t, ctl), unix.LOOP_CTL_GET_FREE)
-		if err != nil {
-			unavailable(t, "LOOP_CTL_GET_FREE: %v", err)
-		}
-		name := "/dev/loop" + itoa(n)
-		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			unavailable(t, "open %s: %v (no device node in this container?)", name, err)
-		}
-		err = unix.IoctlLoopConfigure(fd, &unix.LoopConfig{
-			Fd:   uint32(fdOf(t, backing)),
-			Info: unix.LoopInfo64{Flags: unix.LO_FLAGS_AUTOCLEAR | unix.LO_FLAGS_READ_ONLY},
-		})
-		if errors.Is(err, unix.EBUSY) {
-			unix.Close(fd) // taken by another process between the two calls
-			continue
-		}
-		if err != nil {
-			unix.Close(fd)
-			unavailable(t, "LOOP_CONFIGURE %s: %v", name, err)
-		}
-		return closeLater(t, os.NewFile(uintptr(fd), name))
-	}
-	unavailable(t, "no free loop device after 20 tries")
-	return nil
-}
-
-// unavailable skips the test with the reason, or fails it under CI=true:
-// CI runs as root and must not skip (DESIGN.md, test layer 3).
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format+" (CI=true: CI must run this test)", args...)
-	}
-	t.Skipf(format, args...)
 }

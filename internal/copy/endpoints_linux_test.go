@@ -7,10 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // Descriptors of every kind for the engine tests. Everything a helper opens
@@ -47,36 +48,6 @@ func sameBytes(t *testing.T, what string, got, want []byte) {
 	t.Errorf("%s: got %d bytes, want %d; first difference at byte %d", what, len(got), len(want), i)
 }
 
-// fdOf returns f's descriptor without f.Fd, which would make it blocking.
-func fdOf(t testing.TB, f *os.File) int {
-	t.Helper()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fd int
-	if err := rc.Control(func(u uintptr) { fd = int(u) }); err != nil {
-		t.Fatal(err)
-	}
-	return fd
-}
-
-func closeLater(t testing.TB, f *os.File) *os.File {
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
-// openRaw opens path with exactly flag (os.OpenFile would add O_NONBLOCK to
-// whatever epoll accepts).
-func openRaw(t testing.TB, path string, flag int) *os.File {
-	t.Helper()
-	fd, err := unix.Open(path, flag|unix.O_CLOEXEC, 0o644)
-	if err != nil {
-		t.Fatal(&os.PathError{Op: "open", Path: path, Err: err})
-	}
-	return closeLater(t, os.NewFile(uintptr(fd), path))
-}
-
 // fileWith writes data to a new file and opens it with flag.
 func fileWith(t testing.TB, data []byte, flag int) *os.File {
 	t.Helper()
@@ -84,96 +55,7 @@ func fileWith(t testing.TB, data []byte, flag int) *os.File {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return openRaw(t, p, flag)
-}
-
-// pipePair makes a pipe with pipe2 flags (0 or O_NONBLOCK, which is on
-// both ends: it is a flag of each end's open file description).
-func pipePair(t testing.TB, flags int) (r, w *os.File) {
-	t.Helper()
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|flags); err != nil {
-		t.Fatal(err)
-	}
-	return closeLater(t, os.NewFile(uintptr(p[0]), "pipe-r")), closeLater(t, os.NewFile(uintptr(p[1]), "pipe-w"))
-}
-
-func socketPair(t testing.TB, typ int) (a, b *os.File) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, typ|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return closeLater(t, os.NewFile(uintptr(fds[0]), "sock-a")), closeLater(t, os.NewFile(uintptr(fds[1]), "sock-b"))
-}
-
-// tcpPair connects two blocking TCP sockets on the loopback interface.
-func tcpPair(t testing.TB) (client, server *os.File) {
-	t.Helper()
-	l, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(l)
-	if err := unix.Bind(l, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(l, 1); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := unix.Getsockname(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client = closeLater(t, os.NewFile(uintptr(c), "tcp-client"))
-	if err := unix.Connect(c, sa); err != nil {
-		t.Fatal(err)
-	}
-	s, _, err := unix.Accept4(l, unix.SOCK_CLOEXEC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client, closeLater(t, os.NewFile(uintptr(s), "tcp-server"))
-}
-
-// ptyPair opens a pty and puts its slave in raw mode, so that the line
-// discipline passes bytes unchanged (no ONLCR, no echo, no signals).
-func ptyPair(t testing.TB) (master, slave *os.File) {
-	t.Helper()
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unavailable(t, "no pty: %v", err)
-	}
-	master = closeLater(t, os.NewFile(uintptr(fd), "/dev/ptmx"))
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "/dev/pts/" + strconv.Itoa(int(n))
-	slave = openRaw(t, name, unix.O_RDWR|unix.O_NOCTTY)
-	sfd := fdOf(t, slave)
-	tio, err := unix.IoctlGetTermios(sfd, unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// cfmakeraw(3)
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	tio.Cflag &^= unix.CSIZE | unix.PARENB
-	tio.Cflag |= unix.CS8
-	tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
-	if err := unix.IoctlSetTermios(sfd, unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
-	return master, slave
+	return testfd.Open(t, p, flag)
 }
 
 // feed writes data to w in another goroutine, then closes w. The wait is
@@ -243,29 +125,29 @@ var (
 		return fileWith(t, data, unix.O_RDONLY)
 	}}
 	srcPipe = source{name: "pipe", open: func(t *testing.T, data []byte) *os.File {
-		r, w := pipePair(t, 0)
+		r, w := testfd.Pipe(t, 0)
 		feed(t, r, w, data, 64<<10)
 		return r
 	}}
 	srcNonblockPipe = source{name: "nonblock-pipe", open: func(t *testing.T, data []byte) *os.File {
-		r, w := pipePair(t, unix.O_NONBLOCK)
+		r, w := testfd.Pipe(t, unix.O_NONBLOCK)
 		feed(t, r, w, data, 64<<10)
 		return r
 	}}
 	srcUnixStream = source{name: "unix-stream", open: func(t *testing.T, data []byte) *os.File {
-		a, b := socketPair(t, unix.SOCK_STREAM)
+		a, b := testfd.SocketPair(t, unix.SOCK_STREAM)
 		feed(t, a, b, data, 64<<10)
 		return a
 	}}
 	srcTCP = source{name: "tcp", open: func(t *testing.T, data []byte) *os.File {
-		c, s := tcpPair(t)
+		c, s := testfd.TCPPair(t)
 		feed(t, c, s, data, 64<<10)
 		return c
 	}}
 	// A datagram source ends with an empty datagram, which read(2) returns
 	// as 0: the end of the stream for the engine.
 	srcUnixDgram = source{name: "unix-dgram", open: func(t *testing.T, data []byte) *os.File {
-		a, b := socketPair(t, unix.SOCK_DGRAM)
+		a, b := testfd.SocketPair(t, unix.SOCK_DGRAM)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -284,7 +166,8 @@ var (
 	// A pty source: the master is kept open to the end, since its close
 	// hangs the slave up and flushes what the slave has not read yet.
 	srcPTY = source{name: "pty", limit: true, open: func(t *testing.T, data []byte) *os.File {
-		m, s := ptyPair(t)
+		m, s := testfd.Pty(t, 0)
+		testfd.SetTermios(t, s, testfd.MakeRaw)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -296,7 +179,7 @@ var (
 
 	dstFile = sink{name: "file", open: func(t *testing.T, n int) (*os.File, func() []byte) {
 		p := filepath.Join(t.TempDir(), "out")
-		f := openRaw(t, p, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC)
+		f := testfd.Open(t, p, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC)
 		return f, func() []byte { return readFile(t, p) }
 	}}
 	dstAppend = sink{name: "append-file", prefix: []byte("already there\n"), open: func(t *testing.T, n int) (*os.File, func() []byte) {
@@ -304,37 +187,38 @@ var (
 		if err := os.WriteFile(p, []byte("already there\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		f := openRaw(t, p, unix.O_WRONLY|unix.O_APPEND)
+		f := testfd.Open(t, p, unix.O_WRONLY|unix.O_APPEND)
 		return f, func() []byte { return readFile(t, p) }
 	}}
 	dstPipe = sink{name: "pipe", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		r, w := pipePair(t, 0)
+		r, w := testfd.Pipe(t, 0)
 		return w, collect(t, r, w)
 	}}
 	dstNonblockPipe = sink{name: "nonblock-pipe", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		r, w := pipePair(t, unix.O_NONBLOCK)
+		r, w := testfd.Pipe(t, unix.O_NONBLOCK)
 		return w, collect(t, r, w)
 	}}
 	dstUnixStream = sink{name: "unix-stream", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		a, b := socketPair(t, unix.SOCK_STREAM)
+		a, b := testfd.SocketPair(t, unix.SOCK_STREAM)
 		return a, collect(t, b, a)
 	}}
 	dstNonblockUnixStream = sink{name: "nonblock-unix-stream", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		a, b := socketPair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
+		a, b := testfd.SocketPair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
 		return a, collect(t, b, a)
 	}}
 	dstTCP = sink{name: "tcp", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		c, s := tcpPair(t)
+		c, s := testfd.TCPPair(t)
 		return c, collect(t, s, c)
 	}}
 	dstPTY = sink{name: "pty", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		m, s := ptyPair(t)
+		m, s := testfd.Pty(t, 0)
+		testfd.SetTermios(t, s, testfd.MakeRaw)
 		return s, collect(t, m, s)
 	}}
 	// A datagram sink reads until it has n bytes; closing the peer of a
 	// datagram socket does not end its reader, shutdown(SHUT_RD) does.
 	dstUnixDgram = sink{name: "unix-dgram", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		a, b := socketPair(t, unix.SOCK_DGRAM)
+		a, b := testfd.SocketPair(t, unix.SOCK_DGRAM)
 		var got []byte
 		done := make(chan struct{})
 		go func() {
@@ -359,10 +243,10 @@ var (
 		return a, func() []byte { stop(); return got }
 	}}
 	dstNull = sink{name: "dev-null", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		return openRaw(t, "/dev/null", unix.O_WRONLY), nil
+		return testfd.Open(t, "/dev/null", unix.O_WRONLY), nil
 	}}
 	dstFull = sink{name: "dev-full", open: func(t *testing.T, n int) (*os.File, func() []byte) {
-		return openRaw(t, "/dev/full", unix.O_WRONLY), nil
+		return testfd.Open(t, "/dev/full", unix.O_WRONLY), nil
 	}}
 )
 
@@ -378,7 +262,7 @@ func readFile(t testing.TB, p string) []byte {
 // offset returns the file offset of f (lseek SEEK_CUR).
 func offset(t testing.TB, f *os.File) int64 {
 	t.Helper()
-	off, err := unix.Seek(fdOf(t, f), 0, io.SeekCurrent)
+	off, err := unix.Seek(testfd.Fd(t, f), 0, io.SeekCurrent)
 	if err != nil {
 		t.Fatal(err)
 	}

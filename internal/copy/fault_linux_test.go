@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // Faults put in the engine's way through its hooks: a method refused before
@@ -156,7 +157,7 @@ func TestFaultRefused(t *testing.T) {
 			dst, result := tt.dst.open(t, n)
 			var match func(a, b int) bool
 			if tt.matchIn {
-				sfd := fdOf(t, src)
+				sfd := testfd.Fd(t, src)
 				match = func(in, out int) bool { return in == sfd }
 			}
 			f := injectSys(t, tt.hook, tt.after, tt.errno, match)
@@ -223,7 +224,7 @@ func TestFaultRealError(t *testing.T) {
 				data := payload(n)
 				src := tt.src.open(t, data)
 				dst, result := tt.dst.open(t, n)
-				sfd, dfd := fdOf(t, src), fdOf(t, dst)
+				sfd, dfd := testfd.Fd(t, src), testfd.Fd(t, dst)
 				var match func(a, b int) bool
 				switch tt.match {
 				case "in":
@@ -267,7 +268,7 @@ func TestFaultSplicePipeDrain(t *testing.T) {
 					data := payload(n)
 					s := src.open(t, data)
 					dst, result := dstFile.open(t, n)
-					dfd := fdOf(t, dst)
+					dfd := testfd.Fd(t, dst)
 					injectSys(t, copy.SpliceSys, after, e, func(in, out int) bool { return out == dfd })
 					r, err := copy.Copy(dst, s, copy.Options{})
 					if err != nil {
@@ -334,7 +335,7 @@ func TestFaultPipeNotReused(t *testing.T) {
 		data := payload(n)
 		s := srcUnixStream.open(t, data)
 		dst, _ := dstFile.open(t, n)
-		dfd := fdOf(t, dst)
+		dfd := testfd.Fd(t, dst)
 		f := injectSys(t, copy.SpliceSys, 1000, unix.ENOSPC, func(in, out int) bool { return out == dfd })
 		if _, err := copy.Copy(dst, s, copy.Options{}); !errors.Is(err, syscall.ENOSPC) {
 			t.Fatalf("Copy error = %v; want ENOSPC", err)

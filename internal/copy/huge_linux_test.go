@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/testfd"
 	"github.com/zcopy/zcopy/internal/testfs"
 )
 
@@ -135,8 +136,8 @@ func TestHugeSparse(t *testing.T) {
 		{"file-to-pipe/methods=sendfile", []copy.Method{copy.Sendfile}, copy.Sendfile},
 	} {
 		t.Run(tt.name+"/size="+fmt.Sprint(int64(hugeSize)), func(t *testing.T) {
-			src := openRaw(t, path, unix.O_RDONLY)
-			r, w := pipePair(t, 0)
+			src := testfd.Open(t, path, unix.O_RDONLY)
+			r, w := testfd.Pipe(t, 0)
 			c := &hugeChecker{data: data, bad: -1}
 			done := make(chan error, 1)
 			go func() {
@@ -161,8 +162,8 @@ func TestHugeSparse(t *testing.T) {
 		})
 	}
 	t.Run("file-to-dev-null/size="+fmt.Sprint(int64(hugeSize)), func(t *testing.T) {
-		src := openRaw(t, path, unix.O_RDONLY)
-		dst := openRaw(t, "/dev/null", unix.O_WRONLY)
+		src := testfd.Open(t, path, unix.O_RDONLY)
+		dst := testfd.Open(t, "/dev/null", unix.O_WRONLY)
 		rep, err := copy.Copy(dst, src, copy.Options{})
 		if err != nil {
 			t.Fatalf("Copy error: %v (%v)", err, rep)
@@ -181,9 +182,9 @@ func TestHugeSparse(t *testing.T) {
 func TestHugeSparseFileToFile(t *testing.T) {
 	dir := testfs.Btrfs(t)
 	path, data := hugeFile(t, dir)
-	src := openRaw(t, path, unix.O_RDONLY)
+	src := testfd.Open(t, path, unix.O_RDONLY)
 	out := filepath.Join(dir, "copy")
-	dst := openRaw(t, out, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL)
+	dst := testfd.Open(t, out, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL)
 	rep, err := copy.Copy(dst, src, copy.Options{})
 	if err != nil {
 		t.Fatalf("Copy error: %v (%v)", err, rep)
@@ -195,7 +196,7 @@ func TestHugeSparseFileToFile(t *testing.T) {
 	if off := offset(t, dst); off != hugeSize {
 		t.Errorf("destination offset = %d; want %d", off, int64(hugeSize))
 	}
-	f := openRaw(t, out, unix.O_RDONLY)
+	f := testfd.Open(t, out, unix.O_RDONLY)
 	if st, err := f.Stat(); err != nil || st.Size() != hugeSize {
 		t.Fatalf("copy: size %v, %v; want %d", st.Size(), err, int64(hugeSize))
 	}
@@ -210,7 +211,7 @@ func TestHugeSparseFileToFile(t *testing.T) {
 		}
 	}
 	// ...and the data extents hold nothing else: the rest is holes.
-	fd := fdOf(t, f)
+	fd := testfd.Fd(t, f)
 	for off, extents := int64(0), 0; off < hugeSize; extents++ {
 		if extents > 1000 {
 			t.Fatal("more than 1000 data extents: SEEK_DATA loops")

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // Nonblocking descriptors inherited from a parent (PITFALLS 5): splice and
@@ -104,7 +105,7 @@ func TestNonblockSlowWriter(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			data := payload(n)
-			r, w := pipePair(t, tt.srcFlags)
+			r, w := testfd.Pipe(t, tt.srcFlags)
 			writes := slowWriter(t, r, w, data, chunk)
 			dst, result := tt.dst.open(t, n)
 			rep, err := copy.Copy(dst, r, copy.Options{})
@@ -153,7 +154,7 @@ func TestNonblockSlowReader(t *testing.T) {
 			return fileWith(t, data, unix.O_RDONLY|unix.O_NONBLOCK)
 		}, 0, "unix-stream", zSendfile},
 		{"nonblock-unix-stream-to-pipe", func(t *testing.T, data []byte) *os.File {
-			a, b := socketPair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
+			a, b := testfd.SocketPair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
 			feed(t, a, b, data, 64<<10)
 			return a
 		}, 0, "pipe", zSplice},
@@ -163,9 +164,9 @@ func TestNonblockSlowReader(t *testing.T) {
 			src := tt.src(t, data)
 			var r, w *os.File
 			if tt.dst == "pipe" {
-				r, w = pipePair(t, tt.dstFlags)
+				r, w = testfd.Pipe(t, tt.dstFlags)
 			} else {
-				w, r = socketPair(t, unix.SOCK_STREAM|tt.dstFlags)
+				w, r = testfd.SocketPair(t, unix.SOCK_STREAM|tt.dstFlags)
 			}
 			wait := slowReader(t, r, w, chunk)
 			rep, err := copy.Copy(w, src, copy.Options{})
@@ -189,9 +190,9 @@ func TestNonblockSlowReader(t *testing.T) {
 func TestNonblockRestored(t *testing.T) {
 	for _, flags := range []int{0, unix.O_NONBLOCK} {
 		data := payload(70000)
-		r, w := pipePair(t, flags)
+		r, w := testfd.Pipe(t, flags)
 		feed(t, r, w, data, 4096)
-		dr, dw := pipePair(t, flags)
+		dr, dw := testfd.Pipe(t, flags)
 		result := collect(t, dr, dw)
 		before := getfl(t, r) | getfl(t, dw)<<1
 		if _, err := copy.Copy(dw, r, copy.Options{}); err != nil {
@@ -206,7 +207,7 @@ func TestNonblockRestored(t *testing.T) {
 
 func getfl(t *testing.T, f *os.File) int {
 	t.Helper()
-	fl, err := unix.FcntlInt(uintptr(fdOf(t, f)), unix.F_GETFL, 0)
+	fl, err := unix.FcntlInt(uintptr(testfd.Fd(t, f)), unix.F_GETFL, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // Shared offsets (PITFALLS 10): `{ head -c5 >/dev/null; zcat; } < f` must
@@ -42,7 +43,7 @@ func TestSharedOffsets(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				src := fileWith(t, data, unix.O_RDONLY)
 				// What `head -c5` leaves behind.
-				if m, err := unix.Read(fdOf(t, src), make([]byte, skip)); m != skip || err != nil {
+				if m, err := unix.Read(testfd.Fd(t, src), make([]byte, skip)); m != skip || err != nil {
 					t.Fatalf("read = %d, %v", m, err)
 				}
 				moved := n - skip
@@ -60,7 +61,7 @@ func TestSharedOffsets(t *testing.T) {
 					}
 					got = func() []byte { return dst.written(moved) }
 				} else {
-					r, w := pipePair(t, 0)
+					r, w := testfd.Pipe(t, 0)
 					got = collect(t, r, w)
 					if _, err := copy.Copy(w, src, opt); err != nil {
 						t.Fatal(err)
@@ -117,8 +118,8 @@ func newDstFileAt(t *testing.T, pre int) *dstFileAt {
 	if err := os.WriteFile(p, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := openRaw(t, p, unix.O_WRONLY)
-	if _, err := unix.Seek(fdOf(t, f), int64(pre), io.SeekStart); err != nil {
+	f := testfd.Open(t, p, unix.O_WRONLY)
+	if _, err := unix.Seek(testfd.Fd(t, f), int64(pre), io.SeekStart); err != nil {
 		t.Fatal(err)
 	}
 	return &dstFileAt{t: t, f: f, path: p, old: old, pre: pre}

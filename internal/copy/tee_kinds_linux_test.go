@@ -8,14 +8,14 @@ import (
 	"errors"
 	"io"
 	"math/rand"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // fanData returns n bytes that differ from seed to seed and from offset to
@@ -111,7 +111,7 @@ func newFanSrc(t *testing.T, kind string, data []byte) *fanSrc {
 	}
 	switch kind {
 	case "pipe", "nonblock-pipe":
-		r, w := fanPipe(t)
+		r, w := testfd.Pipe(t, 0)
 		if kind == "nonblock-pipe" {
 			if err := unix.SetNonblock(int(r.Fd()), true); err != nil {
 				t.Fatal(err)
@@ -138,11 +138,13 @@ func newFanSrc(t *testing.T, kind string, data []byte) *fanSrc {
 		t.Cleanup(func() { f.Close() })
 		s.F = f
 	case "socket":
-		a, b := fanSocketPair(t)
+		a, b := testfd.SocketPair(t, unix.SOCK_STREAM)
 		s.F = a
 		feed(b, data)
 	case "tty":
-		master, slave := fanPty(t, false)
+		// Canonical without echo: the reader's read(2) ends at VEOF.
+		master, slave := testfd.Pty(t, 0)
+		testfd.SetTermios(t, slave, func(tio *unix.Termios) { tio.Lflag &^= unix.ECHO | unix.ECHONL })
 		s.F, s.tty = slave, true
 		s.Want = fanLines(len(data), int64(len(data)))
 		s.done = make(chan error, 1)
@@ -215,7 +217,7 @@ func newFanDst(t *testing.T, kind string, want int) *fanDst {
 	}
 	switch kind {
 	case "pipe", "slow-pipe", "nonblock-pipe":
-		r, w := fanPipe(t)
+		r, w := testfd.Pipe(t, 0)
 		if kind == "slow-pipe" {
 			if _, err := unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, 4096); err != nil {
 				t.Fatal(err)
@@ -229,23 +231,9 @@ func newFanDst(t *testing.T, kind string, want int) *fanDst {
 		d.F = w
 		drain(r, w, kind == "slow-pipe")
 	case "fifo":
-		path := filepath.Join(t.TempDir(), "fifo")
-		if err := unix.Mkfifo(path, 0o666); err != nil {
-			t.Fatal(err)
-		}
-		rfd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wfd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.SetNonblock(rfd, false); err != nil {
-			t.Fatal(err)
-		}
-		d.F = os.NewFile(uintptr(wfd), path)
-		drain(os.NewFile(uintptr(rfd), path), d.F, false)
+		r, w := testfd.FIFO(t)
+		d.F = w
+		drain(r, w, false)
 	case "file", "append":
 		path := filepath.Join(t.TempDir(), "out")
 		flag := os.O_RDWR | os.O_CREATE | os.O_TRUNC
@@ -267,7 +255,7 @@ func newFanDst(t *testing.T, kind string, want int) *fanDst {
 			return os.ReadFile(path)
 		}
 	case "socket":
-		a, b := fanSocketPair(t)
+		a, b := testfd.SocketPair(t, unix.SOCK_STREAM)
 		d.F = a
 		drain(b, a, false)
 	case "devnull", "devfull":
@@ -280,7 +268,8 @@ func newFanDst(t *testing.T, kind string, want int) *fanDst {
 		d.ZeroCopy = kind == "devnull"
 		d.result = func() ([]byte, error) { f.Close(); return nil, nil }
 	case "tty":
-		master, slave := fanPty(t, true)
+		master, slave := testfd.Pty(t, 0)
+		testfd.SetTermios(t, slave, testfd.MakeRaw)
 		d.F = slave
 		d.ZeroCopy = false
 		ch := make(chan collectedBytes, 1)
@@ -303,107 +292,6 @@ func newFanDst(t *testing.T, kind string, want int) *fanDst {
 type collectedBytes struct {
 	b   []byte
 	err error
-}
-
-// fanPipe returns a pipe whose ends Go leaves blocking.
-func fanPipe(t *testing.T) (r, w *os.File) {
-	t.Helper()
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	r, w = os.NewFile(uintptr(fds[0]), "pipe-r"), os.NewFile(uintptr(fds[1]), "pipe-w")
-	t.Cleanup(func() { r.Close(); w.Close() })
-	return r, w
-}
-
-// fanSocketPair returns a connected pair of Unix stream sockets.
-func fanSocketPair(t *testing.T) (a, b *os.File) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b = os.NewFile(uintptr(fds[0]), "sock-a"), os.NewFile(uintptr(fds[1]), "sock-b")
-	t.Cleanup(func() { a.Close(); b.Close() })
-	return a, b
-}
-
-// fanTCPPair returns a connected pair of TCP sockets on loopback.
-func fanTCPPair(t *testing.T) (a, b *os.File) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Skipf("no loopback TCP: %v", err)
-	}
-	defer l.Close()
-	ch := make(chan net.Conn, 1)
-	go func() {
-		c, _ := l.Accept()
-		ch <- c
-	}()
-	c1, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c2 := <-ch
-	if c2 == nil {
-		t.Fatal("accept failed")
-	}
-	f1, err := c1.(*net.TCPConn).File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f2, err := c2.(*net.TCPConn).File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c1.Close()
-	c2.Close()
-	// File returns blocking descriptors (dup'ed, with O_NONBLOCK cleared).
-	t.Cleanup(func() { f1.Close(); f2.Close() })
-	return f1, f2
-}
-
-// fanPty returns a pseudo-terminal pair. raw: the slave passes bytes
-// unchanged (an output); otherwise it is canonical without echo (an input
-// that ends at VEOF).
-func fanPty(t *testing.T, raw bool) (master, slave *os.File) {
-	t.Helper()
-	mfd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(mfd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetUint32(mfd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sfd, err := unix.Open("/dev/pts/"+strconv.Itoa(int(n)), unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio, err := unix.IoctlGetTermios(sfd, unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw {
-		tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-		tio.Oflag &^= unix.OPOST
-		tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-		tio.Cflag &^= unix.CSIZE | unix.PARENB
-		tio.Cflag |= unix.CS8
-	} else {
-		tio.Lflag &^= unix.ECHO | unix.ECHONL
-	}
-	if err := unix.IoctlSetTermios(sfd, unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
-	master, slave = os.NewFile(uintptr(mfd), "ptmx"), os.NewFile(uintptr(sfd), "pts")
-	t.Cleanup(func() { master.Close(); slave.Close() })
-	return master, slave
 }
 
 // isErrno reports whether err wraps errno e.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/fdkind"
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // fanRun fans src out to dsts, checks that every output got exactly the
@@ -331,7 +332,7 @@ func testEarlyReader(t *testing.T, sk string, pos int, atStart bool) {
 	}
 	src := newFanSrc(t, sk, fanData(n, 8))
 	n = len(src.Want)
-	r, w := fanPipe(t)
+	r, w := testfd.Pipe(t, 0)
 	if atStart {
 		r.Close()
 	} else {
@@ -419,7 +420,7 @@ func TestFanoutBroken(t *testing.T) {
 		for _, n := range []int{0, 5000} {
 			t.Run(fmt.Sprintf("%s/size=%d", sk, n), func(t *testing.T) {
 				src := newFanSrc(t, sk, fanData(n, 11))
-				r, w := fanPipe(t)
+				r, w := testfd.Pipe(t, 0)
 				r.Close()
 				w.Close() // Fanout gets a closed *os.File
 				out := newFanDst(t, "file", len(src.Want))
@@ -464,7 +465,7 @@ func TestFanoutTCP(t *testing.T) {
 		t.Run(sk, func(t *testing.T) {
 			var src *fanSrc
 			if sk == "tcp" {
-				a, b := fanTCPPair(t)
+				a, b := testfd.TCPPair(t)
 				src = &fanSrc{F: a, Want: fanData(n, 13), done: make(chan error, 1)}
 				go func() {
 					_, err := b.Write(src.Want)
@@ -474,7 +475,7 @@ func TestFanoutTCP(t *testing.T) {
 			} else {
 				src = newFanSrc(t, sk, fanData(n, 13))
 			}
-			a, b := fanTCPPair(t)
+			a, b := testfd.TCPPair(t)
 			d := &fanDst{Kind: "tcp", F: a, ZeroCopy: true}
 			ch := make(chan collectedBytes, 1)
 			go func() {

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zcopy/zcopy/internal/testfd"
 	"github.com/zcopy/zcopy/internal/testfs"
 )
 
@@ -47,7 +48,7 @@ func TestOf(t *testing.T) {
 	file := func(flag int, w want) func(t *testing.T) (*os.File, want) {
 		return func(t *testing.T) (*os.File, want) {
 			w.kind, w.size, w.fs, w.path, w.sizeTrusted = Regular, size, dirFS, reg, true
-			return openFile(t, reg, flag), w
+			return testfd.Open(t, reg, flag), w
 		}
 	}
 	tests := []tc{
@@ -66,65 +67,65 @@ func TestOf(t *testing.T) {
 			if err := os.WriteFile(p, content, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			return openFile(t, p, os.O_RDONLY), want{kind: Regular, readable: true,
+			return testfd.Open(t, p, os.O_RDONLY), want{kind: Regular, readable: true,
 				sizeTrusted: true, size: size, fs: "tmpfs", path: p}
 		}},
 		{"directory", func(t *testing.T) (*os.File, want) {
-			return openFile(t, dir, os.O_RDONLY), want{kind: Directory, readable: true, fs: dirFS, path: dir}
+			return testfd.Open(t, dir, os.O_RDONLY), want{kind: Directory, readable: true, fs: dirFS, path: dir}
 		}},
 		{"symlink", func(t *testing.T) (*os.File, want) {
 			p := filepath.Join(dir, "link")
 			if err := os.Symlink("reg", p); err != nil && !os.IsExist(err) {
 				t.Fatal(err)
 			}
-			return openFile(t, p, unix.O_PATH|unix.O_NOFOLLOW), want{kind: Symlink}
+			return testfd.Open(t, p, unix.O_PATH|unix.O_NOFOLLOW), want{kind: Symlink}
 		}},
 		{"pipe/read", func(t *testing.T) (*os.File, want) {
-			r, _ := rawPipe(t, 0)
+			r, _ := testfd.Pipe(t, 0)
 			return r, want{kind: Pipe, readable: true}
 		}},
 		{"pipe/write", func(t *testing.T) (*os.File, want) {
-			_, w := rawPipe(t, 0)
+			_, w := testfd.Pipe(t, 0)
 			return w, want{kind: Pipe, writable: true}
 		}},
 		{"pipe/read-nonblock", func(t *testing.T) (*os.File, want) {
-			r, _ := rawPipe(t, unix.O_NONBLOCK)
+			r, _ := testfd.Pipe(t, unix.O_NONBLOCK)
 			return r, want{kind: Pipe, readable: true, nonblock: true}
 		}},
 		{"pipe/write-nonblock", func(t *testing.T) (*os.File, want) {
-			_, w := rawPipe(t, unix.O_NONBLOCK)
+			_, w := testfd.Pipe(t, unix.O_NONBLOCK)
 			return w, want{kind: Pipe, writable: true, nonblock: true}
 		}},
 		{"fifo/rdwr", func(t *testing.T) (*os.File, want) {
 			p := mkfifo(t, dir, "fifo-rdwr")
-			return openFile(t, p, os.O_RDWR), want{kind: Pipe, readable: true, writable: true, path: p}
+			return testfd.Open(t, p, os.O_RDWR), want{kind: Pipe, readable: true, writable: true, path: p}
 		}},
 		{"fifo/rdonly-nonblock", func(t *testing.T) (*os.File, want) {
 			p := mkfifo(t, dir, "fifo-nb")
-			return openFile(t, p, os.O_RDONLY|unix.O_NONBLOCK), want{kind: Pipe, readable: true, nonblock: true, path: p}
+			return testfd.Open(t, p, os.O_RDONLY|unix.O_NONBLOCK), want{kind: Pipe, readable: true, nonblock: true, path: p}
 		}},
 		{"unix-stream", func(t *testing.T) (*os.File, want) {
-			a, _ := socketpair(t, unix.SOCK_STREAM)
+			a, _ := testfd.SocketPair(t, unix.SOCK_STREAM)
 			return a, want{kind: Socket, readable: true, writable: true, stream: true}
 		}},
 		{"unix-stream-nonblock", func(t *testing.T) (*os.File, want) {
-			a, _ := socketpair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
+			a, _ := testfd.SocketPair(t, unix.SOCK_STREAM|unix.SOCK_NONBLOCK)
 			return a, want{kind: Socket, readable: true, writable: true, stream: true, nonblock: true}
 		}},
 		{"unix-dgram", func(t *testing.T) (*os.File, want) {
-			a, _ := socketpair(t, unix.SOCK_DGRAM)
+			a, _ := testfd.SocketPair(t, unix.SOCK_DGRAM)
 			return a, want{kind: Socket, readable: true, writable: true}
 		}},
 		{"unix-seqpacket", func(t *testing.T) (*os.File, want) {
-			a, _ := socketpair(t, unix.SOCK_SEQPACKET)
+			a, _ := testfd.SocketPair(t, unix.SOCK_SEQPACKET)
 			return a, want{kind: Socket, readable: true, writable: true}
 		}},
 		{"tcp-loopback/client", func(t *testing.T) (*os.File, want) {
-			c, _ := tcpPair(t)
+			c, _ := testfd.TCPPair(t)
 			return c, want{kind: Socket, readable: true, writable: true, stream: true}
 		}},
 		{"tcp-loopback/server", func(t *testing.T) (*os.File, want) {
-			_, s := tcpPair(t)
+			_, s := testfd.TCPPair(t)
 			return s, want{kind: Socket, readable: true, writable: true, stream: true}
 		}},
 		{"udp", func(t *testing.T) (*os.File, want) {
@@ -132,24 +133,24 @@ func TestOf(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return newFile(t, fd, "udp"), want{kind: Socket, readable: true, writable: true}
+			return testfd.NewFile(t, fd, "udp"), want{kind: Socket, readable: true, writable: true}
 		}},
 		{"pty/master", func(t *testing.T) (*os.File, want) {
-			m, _ := openPTY(t)
+			m, _ := testfd.Pty(t, 0)
 			return m, want{kind: TTY, readable: true, writable: true}
 		}},
 		{"pty/slave", func(t *testing.T) (*os.File, want) {
-			_, s := openPTY(t)
+			_, s := testfd.Pty(t, 0)
 			return s, want{kind: TTY, readable: true, writable: true, path: s.Name()}
 		}},
 		{"dev/null", func(t *testing.T) (*os.File, want) {
-			return openFile(t, "/dev/null", os.O_RDWR), want{kind: CharDev, readable: true, writable: true, path: "/dev/null"}
+			return testfd.Open(t, "/dev/null", os.O_RDWR), want{kind: CharDev, readable: true, writable: true, path: "/dev/null"}
 		}},
 		{"dev/zero", func(t *testing.T) (*os.File, want) {
-			return openFile(t, "/dev/zero", os.O_RDONLY), want{kind: CharDev, readable: true, path: "/dev/zero"}
+			return testfd.Open(t, "/dev/zero", os.O_RDONLY), want{kind: CharDev, readable: true, path: "/dev/zero"}
 		}},
 		{"dev/full", func(t *testing.T) (*os.File, want) {
-			return openFile(t, "/dev/full", os.O_WRONLY), want{kind: CharDev, writable: true, path: "/dev/full"}
+			return testfd.Open(t, "/dev/full", os.O_WRONLY), want{kind: CharDev, writable: true, path: "/dev/full"}
 		}},
 		{"blockdev/loop", func(t *testing.T) (*os.File, want) {
 			const n = 1<<20 + 4096
@@ -160,11 +161,11 @@ func TestOf(t *testing.T) {
 			const p = "/proc/self/status"
 			// st_size is 0 although reading gives hundreds of bytes
 			// (PITFALLS 3): the size is not to be trusted.
-			return openFile(t, p, os.O_RDONLY), want{kind: Regular, readable: true, virtual: true, fs: "proc", path: p}
+			return testfd.Open(t, p, os.O_RDONLY), want{kind: Regular, readable: true, virtual: true, fs: "proc", path: p}
 		}},
 		{"sysfs", func(t *testing.T) (*os.File, want) {
 			p := sysfsFile(t)
-			return openFile(t, p, os.O_RDONLY), want{kind: Regular, readable: true, virtual: true, fs: "sysfs", path: p}
+			return testfd.Open(t, p, os.O_RDONLY), want{kind: Regular, readable: true, virtual: true, fs: "sysfs", path: p}
 		}},
 		{"eventfd", func(t *testing.T) (*os.File, want) {
 			// An anonymous inode has no file type bits at all.
@@ -172,7 +173,7 @@ func TestOf(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return newFile(t, fd, "eventfd"), want{kind: Unknown, readable: true, writable: true}
+			return testfd.NewFile(t, fd, "eventfd"), want{kind: Unknown, readable: true, writable: true}
 		}},
 	}
 	for _, tt := range tests {
@@ -184,7 +185,7 @@ func TestOf(t *testing.T) {
 			}
 			checkInfo(t, f, info, w)
 			// Stat on the raw descriptor says the same as Of.
-			info2, err := Stat(rawFd(t, f))
+			info2, err := Stat(testfd.Fd(t, f))
 			if err != nil {
 				t.Fatalf("Stat(fd) error: %v", err)
 			}
@@ -245,7 +246,7 @@ func checkInfo(t *testing.T, f *os.File, info Info, w want) {
 		}
 	}
 	if w.kind == Pipe || w.kind == Socket {
-		link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", rawFd(t, f)))
+		link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", testfd.Fd(t, f)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,7 +276,7 @@ func TestOfKeepsNonblock(t *testing.T) {
 		if !info.Nonblock {
 			t.Errorf("Of(%s).Nonblock = false; want true (os.Pipe is nonblocking)", f.Name())
 		}
-		fl, err := unix.FcntlInt(uintptr(rawFd(t, f)), unix.F_GETFL, 0)
+		fl, err := unix.FcntlInt(uintptr(testfd.Fd(t, f)), unix.F_GETFL, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,8 +289,8 @@ func TestOfKeepsNonblock(t *testing.T) {
 // TestFlagsOfOpenFileDescription: the flags belong to the open file
 // description, so a dup sees what fcntl(F_SETFL) did through another fd.
 func TestFlagsOfOpenFileDescription(t *testing.T) {
-	f := openFile(t, filepath.Join(t.TempDir(), "f"), os.O_WRONLY|os.O_CREATE)
-	fd := rawFd(t, f)
+	f := testfd.Open(t, filepath.Join(t.TempDir(), "f"), os.O_WRONLY|os.O_CREATE)
+	fd := testfd.Fd(t, f)
 	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -335,35 +336,35 @@ func TestSameFile(t *testing.T) {
 	if err := os.Link(a, hard); err != nil {
 		t.Fatal(err)
 	}
-	r1, w1 := rawPipe(t, 0)
-	r2, _ := rawPipe(t, 0)
-	s1, s2 := socketpair(t, unix.SOCK_STREAM)
-	sdup, err := unix.FcntlInt(uintptr(rawFd(t, s1)), unix.F_DUPFD_CLOEXEC, 0)
+	r1, w1 := testfd.Pipe(t, 0)
+	r2, _ := testfd.Pipe(t, 0)
+	s1, s2 := testfd.SocketPair(t, unix.SOCK_STREAM)
+	sdup, err := unix.FcntlInt(uintptr(testfd.Fd(t, s1)), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1dup := newFile(t, sdup, "dup")
+	s1dup := testfd.NewFile(t, sdup, "dup")
 	ev1, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := newFile(t, ev1, "eventfd")
+	ev := testfd.NewFile(t, ev1, "eventfd")
 
 	tests := []struct {
 		name string
 		x, y *os.File
 		want bool
 	}{
-		{"file/same-path", openFile(t, a, os.O_RDONLY), openFile(t, a, os.O_WRONLY|os.O_APPEND), true},
-		{"file/hard-link", openFile(t, a, os.O_RDONLY), openFile(t, hard, os.O_RDONLY), true},
-		{"file/other", openFile(t, a, os.O_RDONLY), openFile(t, b, os.O_RDONLY), false},
-		{"file/directory", openFile(t, a, os.O_RDONLY), openFile(t, dir, os.O_RDONLY), false},
+		{"file/same-path", testfd.Open(t, a, os.O_RDONLY), testfd.Open(t, a, os.O_WRONLY|os.O_APPEND), true},
+		{"file/hard-link", testfd.Open(t, a, os.O_RDONLY), testfd.Open(t, hard, os.O_RDONLY), true},
+		{"file/other", testfd.Open(t, a, os.O_RDONLY), testfd.Open(t, b, os.O_RDONLY), false},
+		{"file/directory", testfd.Open(t, a, os.O_RDONLY), testfd.Open(t, dir, os.O_RDONLY), false},
 		{"pipe/two-ends", r1, w1, true},
 		{"pipe/other-pipe", r1, r2, false},
 		{"unix-stream/two-ends", s1, s2, false},
 		{"unix-stream/dup", s1, s1dup, true},
-		{"dev/null-twice", openFile(t, "/dev/null", os.O_RDONLY), openFile(t, "/dev/null", os.O_WRONLY), true},
-		{"dev/null-zero", openFile(t, "/dev/null", os.O_RDONLY), openFile(t, "/dev/zero", os.O_RDONLY), false},
+		{"dev/null-twice", testfd.Open(t, "/dev/null", os.O_RDONLY), testfd.Open(t, "/dev/null", os.O_WRONLY), true},
+		{"dev/null-zero", testfd.Open(t, "/dev/null", os.O_RDONLY), testfd.Open(t, "/dev/zero", os.O_RDONLY), false},
 		// Anonymous inodes have no kind zcopy knows: never "the same".
 		{"eventfd/itself", ev, ev, false},
 	}
@@ -403,111 +404,6 @@ func TestErrors(t *testing.T) {
 
 // --- helpers ---
 
-func openFile(t *testing.T, path string, flag int) *os.File {
-	t.Helper()
-	// Not os.OpenFile: it sets O_NONBLOCK on whatever epoll accepts
-	// (FIFOs, sysfs files), and the test must know the flags exactly.
-	fd, err := unix.Open(path, flag|unix.O_CLOEXEC, 0o644)
-	if err != nil {
-		t.Fatal(&os.PathError{Op: "open", Path: path, Err: err})
-	}
-	return newFile(t, fd, path)
-}
-
-func newFile(t *testing.T, fd int, name string) *os.File {
-	t.Helper()
-	f := os.NewFile(uintptr(fd), name)
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
-// rawFd returns f's descriptor without f.Fd, which would make it blocking.
-func rawFd(t *testing.T, f *os.File) int {
-	t.Helper()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fd int
-	if err := rc.Control(func(u uintptr) { fd = int(u) }); err != nil {
-		t.Fatal(err)
-	}
-	return fd
-}
-
-func rawPipe(t *testing.T, flags int) (r, w *os.File) {
-	t.Helper()
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|flags); err != nil {
-		t.Fatal(err)
-	}
-	return newFile(t, p[0], "pipe-r"), newFile(t, p[1], "pipe-w")
-}
-
-func socketpair(t *testing.T, typ int) (a, b *os.File) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, typ|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newFile(t, fds[0], "sock-a"), newFile(t, fds[1], "sock-b")
-}
-
-// tcpPair connects two blocking TCP sockets on the loopback interface.
-func tcpPair(t *testing.T) (client, server *os.File) {
-	t.Helper()
-	l, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(l)
-	if err := unix.Bind(l, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(l, 1); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := unix.Getsockname(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client = newFile(t, c, "tcp-client")
-	if err := unix.Connect(c, sa); err != nil {
-		t.Fatal(err)
-	}
-	s, _, err := unix.Accept4(l, unix.SOCK_CLOEXEC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client, newFile(t, s, "tcp-server")
-}
-
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unavailable(t, "no pty: %v", err)
-	}
-	master = newFile(t, fd, "/dev/ptmx")
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "/dev/pts/" + strconv.Itoa(int(n))
-	sfd, err := unix.Open(name, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return master, newFile(t, sfd, name)
-}
-
 func mkfifo(t *testing.T, dir, name string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -518,57 +414,15 @@ func mkfifo(t *testing.T, dir, name string) string {
 }
 
 // loopDevice attaches a loop device to a new file of size bytes and
-// returns the device opened read-only; it detaches itself when the test
-// closes it (LO_FLAGS_AUTOCLEAR).
+// returns the device opened read-only.
 func loopDevice(t *testing.T, size int64) *os.File {
 	t.Helper()
 	testfs.RequireRoot(t)
-	backing := openFile(t, filepath.Join(t.TempDir(), "backing"), os.O_RDWR|os.O_CREATE)
+	backing := testfd.Open(t, filepath.Join(t.TempDir(), "backing"), os.O_RDWR|os.O_CREATE)
 	if err := backing.Truncate(size); err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)
-	if err != nil {
-		unavailable(t, "no loop devices: %v", err)
-	}
-	defer ctl.Close()
-	for try := 0; try < 20; try++ {
-		n, err := unix.IoctlRetInt(rawFd(t, ctl), unix.LOOP_CTL_GET_FREE)
-		if err != nil {
-			unavailable(t, "LOOP_CTL_GET_FREE: %v", err)
-		}
-		name := fmt.Sprintf("/dev/loop%d", n)
-		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			unavailable(t, "open %s: %v (no device node in this container?)", name, err)
-		}
-		err = unix.IoctlLoopConfigure(fd, &unix.LoopConfig{
-			Fd:   uint32(rawFd(t, backing)),
-			Info: unix.LoopInfo64{Flags: unix.LO_FLAGS_AUTOCLEAR | unix.LO_FLAGS_READ_ONLY},
-		})
-		if errors.Is(err, unix.EBUSY) {
-			// Another process took it between the two calls.
-			unix.Close(fd)
-			continue
-		}
-		if err != nil {
-			unix.Close(fd)
-			unavailable(t, "LOOP_CONFIGURE %s: %v", name, err)
-		}
-		return newFile(t, fd, name)
-	}
-	unavailable(t, "no free loop device after 20 tries")
-	return nil
-}
-
-// unavailable skips the test with the reason, or fails it under CI=true:
-// CI runs as root and must not skip (DESIGN.md, test layer 3).
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format+" (CI=true: CI must run this test)", args...)
-	}
-	t.Skipf(format, args...)
+	return testfd.LoopDevice(t, backing)
 }
 
 // sysfsFile returns a readable regular file of sysfs.
@@ -582,7 +436,7 @@ func sysfsFile(t *testing.T) string {
 			}
 		}
 	}
-	unavailable(t, "no readable sysfs file")
+	testfs.Unavailable(t, "no readable sysfs file")
 	return ""
 }
 

@@ -195,14 +195,22 @@ func sharedExtent(out string) bool {
 	return false
 }
 
-// unavailable skips the test with the reason, or fails it under CI.
-func unavailable(t testing.TB, format string, args ...any) {
+// Unavailable skips the test with the reason for which the machine cannot
+// run it (no root, no tool, no kernel support), or fails it when the
+// environment says CI=true: CI runs as root with the tools installed, and
+// must not skip (DESIGN.md, test layer 3).
+func Unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := "testfs: " + fmt.Sprintf(format, args...)
+	msg := fmt.Sprintf(format, args...)
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg + " (CI=true: CI must run this test)")
 	}
 	t.Skip(msg)
+}
+
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	Unavailable(t, "testfs: "+format, args...)
 }
 
 // unmount unmounts dir, waiting out a short EBUSY (a descriptor a finished
