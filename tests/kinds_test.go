@@ -12,13 +12,11 @@ package tests
 //	res := runKinds(t, []string{bin(t, "zcat")}, src, dst)
 //	// res.Out is what reached dst, res.Code the exit status
 //
-// Every descriptor is created close-on-exec, so that a child started by a
-// parallel test never inherits the write end of another test's pipe (which
-// would keep that pipe's reader from ever seeing EOF); exec.Cmd clears the
-// flag on the ends it hands over. Blocking descriptors are wrapped with
-// os.NewFile, which leaves them blocking: os.StartProcess calls Fd, and Fd
-// switches back to blocking only the files Go made nonblocking itself, so a
-// deliberately nonblocking end reaches the child nonblocking.
+// The descriptors come from testfd: close-on-exec, so that a child started
+// by a parallel test never inherits another test's pipe end; wrapped with
+// os.NewFile, which leaves them blocking or not: os.StartProcess calls Fd,
+// and Fd switches back to blocking only the files Go made nonblocking
+// itself, so a deliberately nonblocking end reaches the child nonblocking.
 
 import (
 	"bytes"
@@ -29,11 +27,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // srcEnd is a descriptor a child reads, and what it yields.
@@ -148,7 +147,7 @@ type dstKind struct {
 var (
 	srcFile = srcKind{Name: "file", Desc: `^file\([a-z0-9]+\)$`, Data: randomData, Open: openSrcFile}
 	srcPipe = srcKind{Name: "pipe", Desc: `^pipe$`, Data: randomData,
-		Open: func(t testing.TB, data []byte) *srcEnd { return openSrcPipe(t, data, false) }}
+		Open: func(t testing.TB, data []byte) *srcEnd { return openSrcPipe(t, data, 0) }}
 	srcFIFO       = srcKind{Name: "fifo", Desc: `^pipe$`, Data: randomData, Open: openSrcFIFO}
 	srcUnixSocket = srcKind{Name: "unix-socket", Desc: `^socket\(stream\)$`, Data: randomData,
 		Open: func(t testing.TB, data []byte) *srcEnd { return openSrcSocket(t, data, unix.AF_UNIX) }}
@@ -158,12 +157,12 @@ var (
 	srcProcfs = srcKind{Name: "procfs", Desc: `^file\(proc\)$`, Data: environData, Open: openSrcProcfs}
 	srcEmpty  = srcKind{Name: "empty-file", Desc: `^file\([a-z0-9]+\)$`, Data: randomData, OnlyEmpty: true, Open: openSrcFile}
 	srcNBPipe = srcKind{Name: "nonblock-pipe", Desc: `^pipe\(nonblock\)$`, Data: randomData, Nonblock: true,
-		Open: func(t testing.TB, data []byte) *srcEnd { return openSrcPipe(t, data, true) }}
+		Open: func(t testing.TB, data []byte) *srcEnd { return openSrcPipe(t, data, unix.O_NONBLOCK) }}
 
 	dstFile = dstKind{Name: "file", Desc: `^file\([a-z0-9]+\)$`,
 		Open: func(t testing.TB) *dstEnd { return openDstFile(t, false) }}
 	dstPipe = dstKind{Name: "pipe", Desc: `^pipe$`,
-		Open: func(t testing.TB) *dstEnd { return openDstPipe(t, false) }}
+		Open: func(t testing.TB) *dstEnd { return openDstPipe(t, 0) }}
 	dstFIFO       = dstKind{Name: "fifo", Desc: `^pipe$`, Open: openDstFIFO}
 	dstUnixSocket = dstKind{Name: "unix-socket", Desc: `^socket\(stream\)$`,
 		Open: func(t testing.TB) *dstEnd { return openDstSocket(t, unix.AF_UNIX) }}
@@ -175,7 +174,7 @@ var (
 	dstAppend = dstKind{Name: "append-file", Desc: `^file\([a-z0-9]+,append\)$`,
 		Open: func(t testing.TB) *dstEnd { return openDstFile(t, true) }}
 	dstNBPipe = dstKind{Name: "nonblock-pipe", Desc: `^pipe\(nonblock\)$`, Nonblock: true,
-		Open: func(t testing.TB) *dstEnd { return openDstPipe(t, true) }}
+		Open: func(t testing.TB) *dstEnd { return openDstPipe(t, unix.O_NONBLOCK) }}
 )
 
 // sourceKinds lists every kind of source.
@@ -314,24 +313,6 @@ func openSrcFile(t testing.TB, data []byte) *srcEnd {
 	return &srcEnd{File: f, Want: data}
 }
 
-// newPipe returns a pipe whose two ends are blocking, or both nonblocking.
-func newPipe(t testing.TB, nonblock bool) (r, w *os.File) {
-	t.Helper()
-	flags := unix.O_CLOEXEC
-	if nonblock {
-		flags |= unix.O_NONBLOCK
-	}
-	var p [2]int
-	if err := unix.Pipe2(p[:], flags); err != nil {
-		t.Fatal(err)
-	}
-	// os.NewFile makes the nonblocking ends pollable, so the test's end
-	// waits in Go's poller and never sees EAGAIN.
-	r, w = os.NewFile(uintptr(p[0]), "|0"), os.NewFile(uintptr(p[1]), "|1")
-	t.Cleanup(func() { r.Close(); w.Close() })
-	return r, w
-}
-
 // feeder writes data to w and closes it: the reader's EOF.
 func feeder(w io.WriteCloser, data []byte) func() error {
 	return func() error {
@@ -352,42 +333,15 @@ func drainer(r io.ReadCloser) func() ([]byte, error) {
 	}
 }
 
-func openSrcPipe(t testing.TB, data []byte, nonblock bool) *srcEnd {
+func openSrcPipe(t testing.TB, data []byte, flags int) *srcEnd {
 	t.Helper()
-	r, w := newPipe(t, nonblock)
+	r, w := testfd.Pipe(t, flags)
 	return &srcEnd{File: r, Want: data, feed: feeder(w, data)}
-}
-
-// newFIFO makes a FIFO and opens both of its ends, blocking. Opening one
-// end of a FIFO blocks until the other is opened, so the read end is
-// opened nonblocking first and then made blocking (it is the test's own
-// open file description, shared with nobody yet).
-func newFIFO(t testing.TB) (r, w *os.File) {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "fifo")
-	if err := unix.Mkfifo(p, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	rfd, err := unix.Open(p, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wfd, err := unix.Open(p, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unix.Close(rfd)
-		t.Fatal(err)
-	}
-	if err := unix.SetNonblock(rfd, false); err != nil {
-		t.Fatal(err)
-	}
-	r, w = os.NewFile(uintptr(rfd), p), os.NewFile(uintptr(wfd), p)
-	t.Cleanup(func() { r.Close(); w.Close() })
-	return r, w
 }
 
 func openSrcFIFO(t testing.TB, data []byte) *srcEnd {
 	t.Helper()
-	r, w := newFIFO(t)
+	r, w := testfd.FIFO(t)
 	return &srcEnd{File: r, Want: data, feed: feeder(w, data)}
 }
 
@@ -395,59 +349,14 @@ func openSrcFIFO(t testing.TB, data []byte) *srcEnd {
 // socketpair(2) for AF_UNIX, a loopback connection for AF_INET.
 func newSocketPair(t testing.TB, family int) (a, b *os.File) {
 	t.Helper()
-	var fa, fb int
 	switch family {
 	case unix.AF_UNIX:
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fa, fb = fds[0], fds[1]
+		return testfd.SocketPair(t, unix.SOCK_STREAM)
 	case unix.AF_INET:
-		fa, fb = tcpPair(t)
-	default:
-		t.Fatalf("newSocketPair: family %d", family)
+		return testfd.TCPPair(t)
 	}
-	a, b = os.NewFile(uintptr(fa), "socket"), os.NewFile(uintptr(fb), "socket")
-	t.Cleanup(func() { a.Close(); b.Close() })
-	return a, b
-}
-
-// tcpPair connects two blocking TCP sockets on 127.0.0.1, without the net
-// package (whose descriptors are nonblocking, and stay so in a child).
-func tcpPair(t testing.TB) (int, int) {
-	t.Helper()
-	ln, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(ln)
-	lo := &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
-	if err := unix.Bind(ln, lo); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(ln, 1); err != nil {
-		t.Fatal(err)
-	}
-	addr, err := unix.Getsockname(ln)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A loopback connect completes at once against a listening socket.
-	if err := unix.Connect(c, addr); err != nil {
-		unix.Close(c)
-		t.Fatal(err)
-	}
-	s, _, err := unix.Accept4(ln, unix.SOCK_CLOEXEC)
-	if err != nil {
-		unix.Close(c)
-		t.Fatal(err)
-	}
-	return s, c
+	t.Fatalf("newSocketPair: family %d", family)
+	return nil, nil
 }
 
 func openSrcSocket(t testing.TB, data []byte, family int) *srcEnd {
@@ -477,65 +386,34 @@ func shutdownWrite(f *os.File) error {
 }
 
 // newPty opens a pseudo-terminal: the master (the test's end) and the
-// slave (the child's), neither of them a controlling terminal.
-func newPty(t testing.TB) (master, slave *os.File) {
-	t.Helper()
-	// The master is nonblocking, so that the test's reads and writes wait
-	// in Go's poller, and Close can end a write nobody will ever drain.
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
-		unix.Close(m)
-		t.Fatal("unlockpt:", err)
-	}
-	n, err := unix.IoctlGetInt(m, unix.TIOCGPTN)
-	if err != nil {
-		unix.Close(m)
-		t.Fatal("ptsname:", err)
-	}
-	name := "/dev/pts/" + strconv.Itoa(n)
-	s, err := unix.Open(name, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unix.Close(m)
-		t.Fatal(err)
-	}
-	master, slave = os.NewFile(uintptr(m), "/dev/ptmx"), os.NewFile(uintptr(s), name)
-	t.Cleanup(func() { master.Close(); slave.Close() })
-	return master, slave
-}
-
-// setTermios changes the slave's line discipline. Input and output
-// processing are off in both modes (no CR/NL mapping, no echo, no signal
-// characters, no flow control): the bytes pass unchanged.
+// slave (the child's), neither of them a controlling terminal. The master
+// is nonblocking, so that the test's reads and writes wait in Go's poller,
+// and Close can end a write nobody will ever drain.
 //
+// Input and output processing are off on the slave (no CR/NL mapping, no
+// echo, no signal characters, no flow control): the bytes pass unchanged.
 // canonical keeps ICANON with only VEOF active, so that the test can end
 // the child's input: a raw pty has no end-of-file, and closing the master
 // hangs the slave up and may throw away input not yet read.
-func setTermios(t testing.TB, slave *os.File, canonical bool) {
+func newPty(t testing.TB, canonical bool) (master, slave *os.File) {
 	t.Helper()
-	fd := int(slave.Fd()) // a blocking descriptor: Fd changes nothing
-	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio.Iflag = 0
-	tio.Oflag = 0
-	tio.Cflag = tio.Cflag&^(unix.CSIZE|unix.PARENB) | unix.CS8 | unix.CREAD
-	tio.Lflag = 0
-	for i := range tio.Cc {
-		tio.Cc[i] = 0 // _POSIX_VDISABLE on Linux
-	}
-	if canonical {
-		tio.Lflag = unix.ICANON
-		tio.Cc[unix.VEOF] = ctrlD
-	} else {
-		tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
-	}
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
+	master, slave = testfd.Pty(t, unix.O_NONBLOCK)
+	testfd.SetTermios(t, slave, func(tio *unix.Termios) {
+		tio.Iflag = 0
+		tio.Oflag = 0
+		tio.Cflag = tio.Cflag&^(unix.CSIZE|unix.PARENB) | unix.CS8 | unix.CREAD
+		tio.Lflag = 0
+		for i := range tio.Cc {
+			tio.Cc[i] = 0 // _POSIX_VDISABLE on Linux
+		}
+		if canonical {
+			tio.Lflag = unix.ICANON
+			tio.Cc[unix.VEOF] = ctrlD
+		} else {
+			tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
+		}
+	})
+	return master, slave
 }
 
 const ctrlD = 4
@@ -545,8 +423,7 @@ func openSrcPty(t testing.TB, data []byte) *srcEnd {
 	if bytes.IndexByte(data, ctrlD) >= 0 {
 		t.Fatal("pty source: data holds ^D, the end-of-file character")
 	}
-	master, slave := newPty(t)
-	setTermios(t, slave, true)
+	master, slave := newPty(t, true)
 	return &srcEnd{File: slave, Want: data, stop: func() { master.Close() }, feed: func() error {
 		// A ^D ends a partial last line (the reader gets it without
 		// the ^D); a ^D at the start of a line is the reader's EOF.
@@ -631,15 +508,15 @@ func openDstFile(t testing.TB, appending bool) *dstEnd {
 	return &dstEnd{File: f, Prefix: prefix, path: p}
 }
 
-func openDstPipe(t testing.TB, nonblock bool) *dstEnd {
+func openDstPipe(t testing.TB, flags int) *dstEnd {
 	t.Helper()
-	r, w := newPipe(t, nonblock)
+	r, w := testfd.Pipe(t, flags)
 	return &dstEnd{File: w, collect: drainer(r)}
 }
 
 func openDstFIFO(t testing.TB) *dstEnd {
 	t.Helper()
-	r, w := newFIFO(t)
+	r, w := testfd.FIFO(t)
 	return &dstEnd{File: w, collect: drainer(r)}
 }
 
@@ -651,8 +528,7 @@ func openDstSocket(t testing.TB, family int) *dstEnd {
 
 func openDstPty(t testing.TB) *dstEnd {
 	t.Helper()
-	master, slave := newPty(t)
-	setTermios(t, slave, false)
+	master, slave := newPty(t, false)
 	return &dstEnd{File: slave, collect: ptyDrainer(master)}
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // sparseSize is past 4 GiB and past sendfile's 0x7ffff000 bytes a call
@@ -103,11 +105,11 @@ func TestZcatSparseOver4GiB(t *testing.T) {
 		checkOnlyMethod(t, stderr.String(), method, sparseSize)
 	}
 	t.Run("file-to-pipe", func(t *testing.T) {
-		r, w := newPipe(t, false)
+		r, w := testfd.Pipe(t, 0)
 		drain(t, w, r, "splice")
 	})
 	t.Run("file-to-unix-socket", func(t *testing.T) {
-		child, mine := newSocketPair(t, unix.AF_UNIX)
+		child, mine := testfd.SocketPair(t, unix.SOCK_STREAM)
 		drain(t, child, mine, "sendfile")
 	})
 	t.Run("file-to-file", func(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // asCat runs script with sh in a fresh copy of the work directory that
@@ -272,11 +274,11 @@ func TestZcatSIGPIPE(t *testing.T) {
 	file := func(t *testing.T) *srcEnd { return srcFile.Open(t, randomData(4<<20)) }
 	none := func(t *testing.T) *srcEnd { return srcEmpty.Open(t, nil) }
 	pipe := func(t *testing.T) *srcEnd {
-		r, w := newPipe(t, false)
+		r, w := testfd.Pipe(t, 0)
 		return &srcEnd{File: r, feed: endlessFeeder(w)}
 	}
 	socket := func(t *testing.T) *srcEnd {
-		child, mine := newSocketPair(t, unix.AF_UNIX)
+		child, mine := testfd.SocketPair(t, unix.SOCK_STREAM)
 		return &srcEnd{File: child, feed: endlessFeeder(mine)}
 	}
 	cases := []struct {
@@ -302,9 +304,9 @@ func TestZcatSIGPIPE(t *testing.T) {
 				src := c.src(t)
 				var r, w *os.File
 				if c.unix {
-					w, r = newSocketPair(t, unix.AF_UNIX)
+					w, r = testfd.SocketPair(t, unix.SOCK_STREAM)
 				} else {
-					r, w = newPipe(t, false)
+					r, w = testfd.Pipe(t, 0)
 				}
 				cmd := exec.Command(prog, c.args...)
 				cmd.Stdin, cmd.Stdout = src.File, w
@@ -384,7 +386,7 @@ func TestZcatSIGPIPEIgnored(t *testing.T) {
 	zcat := bin(t, "zcat")
 	sh := needTool(t, "sh")
 	for _, src := range []string{"/dev/zero", tempFile(t, randomData(4<<20))} {
-		r, w := newPipe(t, false)
+		r, w := testfd.Pipe(t, 0)
 		cmd := exec.Command(sh, "-c", `trap '' PIPE; exec "$0" "$1"`, zcat, src)
 		cmd.Stdout = w
 		var stderr bytes.Buffer

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // formatFill is the work directory of the formatting cases: files whose
@@ -147,8 +149,8 @@ func TestZcatFormattedInteractive(t *testing.T) {
 	for _, args := range [][]string{{"-n"}, {"-E"}, {"-s"}, {"-A"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()
-			inR, inW := newPipe(t, false)
-			outR, outW := newPipe(t, false)
+			inR, inW := testfd.Pipe(t, 0)
+			outR, outW := testfd.Pipe(t, 0)
 			cmd := exec.Command(zcat, args...)
 			cmd.Stdin, cmd.Stdout = inR, outW
 			var stderr bytes.Buffer

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // teeCase is one command line run by ztee and by GNU tee on descriptors
@@ -183,7 +185,7 @@ func TestZteeClosedStd(t *testing.T) {
 
 // closingReader is a stdout pipe whose reader takes n bytes and goes away.
 func closingReader(t testing.TB, n int) *dstEnd {
-	r, w := newPipe(t, false)
+	r, w := testfd.Pipe(t, 0)
 	return &dstEnd{File: w, collect: func() ([]byte, error) {
 		b := make([]byte, n)
 		k, err := io.ReadFull(r, b)
@@ -271,8 +273,8 @@ func TestZteeInterrupt(t *testing.T) {
 		for _, ignore := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/i=%v", filepath.Base(prog), ignore), func(t *testing.T) {
 				t.Parallel()
-				in, feed := newPipe(t, false)
-				outR, out := newPipe(t, false)
+				in, feed := testfd.Pipe(t, 0)
+				outR, out := testfd.Pipe(t, 0)
 				cmd := exec.Command(prog)
 				if ignore {
 					cmd.Args = append(cmd.Args, "-i")

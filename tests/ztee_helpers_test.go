@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // teeOperand is a FILE operand of a tee run and what the test gets of it:
@@ -65,20 +67,19 @@ func newTeeOperand(t testing.TB, kind, dir string) *teeOperand {
 		// does not wait; and a writer is there until the child has
 		// exited: with no writer, the reader would see its EOF before
 		// the child opens the FIFO, and go away.
-		r, w := newFIFO(t)
+		r, w := testfd.FIFO(t)
 		o.arg = r.Name()
 		o.exited = func() { w.Close() }
 		o.collect = drainer(r)
 	case "procsubst":
-		o.dstEnd = openDstPipe(t, false)
+		o.dstEnd = openDstPipe(t, 0)
 	case "socket":
 		o.dstEnd = openDstSocket(t, unix.AF_UNIX)
 	case "devnull", "devfull":
 		o.arg = "/dev/" + kind[3:]
 		o.Discard, o.Full = kind == "devnull", kind == "devfull"
 	case "pty":
-		master, slave := newPty(t)
-		setTermios(t, slave, false)
+		master, slave := newPty(t, false)
 		o.arg = slave.Name()
 		// The test keeps a slave open until the child has exited:
 		// with no slave open, the master reads EIO, the pty's EOF.

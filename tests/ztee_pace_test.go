@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/zcopy/zcopy/internal/testfd"
 )
 
 // TestZteeAlternatingReader: one reader takes the two outputs of
@@ -27,8 +29,8 @@ func TestZteeAlternatingReader(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 				defer cancel()
 				src := sk.Open(t, data)
-				aR, aW := newPipe(t, false)
-				bR, bW := newPipe(t, false)
+				aR, aW := testfd.Pipe(t, 0)
+				bR, bW := testfd.Pipe(t, 0)
 				cmd := exec.CommandContext(ctx, prog, "/dev/fd/3")
 				cmd.Stdin, cmd.Stdout, cmd.ExtraFiles = src.File, bW, []*os.File{aW}
 				if err := cmd.Start(); err != nil {
