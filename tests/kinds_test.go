@@ -366,23 +366,11 @@ func openSrcSocket(t testing.TB, data []byte, family int) *srcEnd {
 		_, err := mine.Write(data)
 		// shutdown(SHUT_WR) is the reader's EOF; the child's end
 		// stays open until the child exits.
-		if serr := shutdownWrite(mine); err == nil {
+		if serr := testfd.Shutdown(mine, unix.SHUT_WR); err == nil {
 			err = serr
 		}
 		return err
 	}}
-}
-
-func shutdownWrite(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = unix.Shutdown(int(fd), unix.SHUT_WR) }); err != nil {
-		return err
-	}
-	return serr
 }
 
 // newPty opens a pseudo-terminal: the master (the test's end) and the

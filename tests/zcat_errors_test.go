@@ -328,7 +328,7 @@ func TestZcatSIGPIPE(t *testing.T) {
 					// "Connection reset by peer" (GNU cat as well) or
 					// dies of SIGPIPE, depending on where it was:
 					// shutdown(SHUT_RD) makes it EPIPE every time.
-					if err := shutdownRead(r); err != nil {
+					if err := testfd.Shutdown(r, unix.SHUT_RD); err != nil {
 						t.Fatal(err)
 					}
 				} else {
@@ -350,18 +350,6 @@ func TestZcatSIGPIPE(t *testing.T) {
 			})
 		}
 	}
-}
-
-func shutdownRead(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = unix.Shutdown(int(fd), unix.SHUT_RD) }); err != nil {
-		return err
-	}
-	return serr
 }
 
 // endlessFeeder writes to w until the reader has gone.

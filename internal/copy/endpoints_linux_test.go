@@ -234,9 +234,7 @@ var (
 		}()
 		stop := func() {
 			a.Close()
-			if rc, err := b.SyscallConn(); err == nil {
-				rc.Control(func(fd uintptr) { unix.Shutdown(int(fd), unix.SHUT_RD) })
-			}
+			testfd.Shutdown(b, unix.SHUT_RD)
 			<-done
 		}
 		t.Cleanup(stop)

@@ -126,6 +126,21 @@ func TCPPair(t testing.TB) (client, server *os.File) {
 	return client, NewFile(t, s, "tcp-server")
 }
 
+// Shutdown shuts the socket f down for how (unix.SHUT_RD, SHUT_WR or
+// SHUT_RDWR). It takes no testing.TB: feeders and drainers call it from
+// their own goroutines.
+func Shutdown(f *os.File, how int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Shutdown(int(fd), how) }); err != nil {
+		return err
+	}
+	return serr
+}
+
 // Pty opens a new pseudo-terminal, neither end a controlling terminal:
 // the master with masterFlags added (O_NONBLOCK lets Close end a write
 // that nobody will drain), the slave blocking and named /dev/pts/N. The

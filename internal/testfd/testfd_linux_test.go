@@ -128,3 +128,26 @@ func TestLoopDevice(t *testing.T) {
 		t.Errorf("read %d bytes, %v; want the backing file's %d", len(got), err, len(data))
 	}
 }
+
+// TestShutdown: after SHUT_WR, writing fails with EPIPE, and the other end
+// reads the data, then EOF.
+func TestShutdown(t *testing.T) {
+	a, b := SocketPair(t, unix.SOCK_STREAM)
+	if _, err := a.Write([]byte("zcopy")); err != nil {
+		t.Fatal(err)
+	}
+	if err := Shutdown(a, unix.SHUT_WR); err != nil {
+		t.Fatal(err)
+	}
+	// Checked first: with the socket still open for writing, the read
+	// below would wait forever.
+	if _, err := unix.SendmsgN(Fd(t, a), []byte("x"), nil, nil, unix.MSG_NOSIGNAL); err != unix.EPIPE {
+		t.Fatalf("send after SHUT_WR: %v; want EPIPE", err)
+	}
+	if got, err := io.ReadAll(b); err != nil || string(got) != "zcopy" {
+		t.Errorf("read %q, %v; want \"zcopy\" then EOF", got, err)
+	}
+	if err := Shutdown(a, 99); err == nil {
+		t.Errorf("Shutdown(how=99) = nil; want EINVAL")
+	}
+}
