@@ -15,27 +15,7 @@ func stat(fd int) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	info := Info{
-		Append:   fl&unix.O_APPEND != 0,
-		Nonblock: fl&unix.O_NONBLOCK != 0,
-		Dev:      uint64(st.Dev), // uint32 on the mips ports
-		Ino:      st.Ino,
-		Rdev:     uint64(st.Rdev),
-		Mode:     st.Mode,
-		Size:     st.Size,
-		Blksize:  int64(st.Blksize),
-	}
-	switch fl & unix.O_ACCMODE {
-	case unix.O_RDONLY:
-		info.Readable = true
-	case unix.O_WRONLY:
-		info.Writable = true
-	case unix.O_RDWR:
-		info.Readable, info.Writable = true, true
-	}
-	if fl&unix.O_PATH != 0 {
-		info.Readable, info.Writable = false, false
-	}
+	info := fromStat(&st, fl)
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFREG:
 		info.Kind = Regular
@@ -66,12 +46,47 @@ func stat(fd int) (Info, error) {
 	// Only files and block devices live on a filesystem whose type matters
 	// to the caller; for the rest fstatfs tells only pipefs/sockfs/devtmpfs.
 	if info.Kind == Regular || info.Kind == Directory || info.Kind == BlockDev {
-		var sfs unix.Statfs_t
-		if err := ignoringEINTR(func() error { return unix.Fstatfs(fd, &sfs) }); err == nil {
-			info.FSMagic = int64(sfs.Type)
-		}
+		info.FSMagic = fsMagic(fd)
 	}
 	return info, nil
+}
+
+// fromStat is what st, from fstat(2), and fl, the open flags (F_GETFL),
+// say on their own: everything but Kind, Stream, FSMagic and a block
+// device's size.
+func fromStat(st *unix.Stat_t, fl int) Info {
+	info := Info{
+		Append:   fl&unix.O_APPEND != 0,
+		Nonblock: fl&unix.O_NONBLOCK != 0,
+		Dev:      uint64(st.Dev), // uint32 on the mips ports
+		Ino:      st.Ino,
+		Rdev:     uint64(st.Rdev),
+		Mode:     st.Mode,
+		Size:     st.Size,
+		Blksize:  int64(st.Blksize),
+	}
+	// An O_PATH descriptor can be neither read nor written, whatever its
+	// access mode bits say.
+	if fl&unix.O_PATH == 0 {
+		switch fl & unix.O_ACCMODE {
+		case unix.O_RDONLY:
+			info.Readable = true
+		case unix.O_WRONLY:
+			info.Writable = true
+		case unix.O_RDWR:
+			info.Readable, info.Writable = true, true
+		}
+	}
+	return info
+}
+
+// fsMagic returns the f_type of fd's filesystem (fstatfs(2)), or 0.
+func fsMagic(fd int) int64 {
+	var sfs unix.Statfs_t
+	if err := ignoringEINTR(func() error { return unix.Fstatfs(fd, &sfs) }); err != nil {
+		return 0
+	}
+	return int64(sfs.Type)
 }
 
 func ignoringEINTR(fn func() error) error {

@@ -23,33 +23,11 @@ func Known(fd int, st *unix.Stat_t, flags int, magic int64) (Info, error) {
 	default:
 		return stat(fd)
 	}
-	info := Info{
-		Kind:     kind,
-		Append:   flags&unix.O_APPEND != 0,
-		Nonblock: flags&unix.O_NONBLOCK != 0,
-		Dev:      uint64(st.Dev), // uint32 on the mips ports
-		Ino:      st.Ino,
-		Rdev:     uint64(st.Rdev),
-		Mode:     st.Mode,
-		Size:     st.Size,
-		Blksize:  int64(st.Blksize),
-		FSMagic:  magic,
-	}
-	if flags&unix.O_PATH == 0 {
-		switch flags & unix.O_ACCMODE {
-		case unix.O_RDONLY:
-			info.Readable = true
-		case unix.O_WRONLY:
-			info.Writable = true
-		case unix.O_RDWR:
-			info.Readable, info.Writable = true, true
-		}
-	}
+	info := fromStat(st, flags)
+	info.Kind = kind
+	info.FSMagic = magic
 	if magic == 0 {
-		var sfs unix.Statfs_t
-		if err := ignoringEINTR(func() error { return unix.Fstatfs(fd, &sfs) }); err == nil {
-			info.FSMagic = int64(sfs.Type)
-		}
+		info.FSMagic = fsMagic(fd)
 	}
 	return info, nil
 }
