@@ -13,7 +13,6 @@ import (
 	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/fdkind"
 	"github.com/zcopy/zcopy/internal/testfd"
-	"github.com/zcopy/zcopy/internal/testfs"
 )
 
 // sizes are the sizes every pair is copied at: nothing, one byte, less than
@@ -267,16 +266,7 @@ func TestCopyProcfs(t *testing.T) {
 
 // TestCopySysfs: sysfs files say st_size 4096 whatever they hold.
 func TestCopySysfs(t *testing.T) {
-	var path string
-	for _, p := range []string{"/sys/kernel/address_bits", "/sys/kernel/profiling", "/sys/power/state"} {
-		if _, err := os.ReadFile(p); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		testfs.Unavailable(t, "no readable sysfs file")
-	}
+	path := testfd.SysfsFile(t)
 	want, _ := os.ReadFile(path)
 	src := testfd.Open(t, path, unix.O_RDONLY)
 	d, result := dstPipe.open(t, len(want))

@@ -164,7 +164,7 @@ func TestOf(t *testing.T) {
 			return testfd.Open(t, p, os.O_RDONLY), want{kind: Regular, readable: true, virtual: true, fs: "proc", path: p}
 		}},
 		{"sysfs", func(t *testing.T) (*os.File, want) {
-			p := sysfsFile(t)
+			p := testfd.SysfsFile(t)
 			return testfd.Open(t, p, os.O_RDONLY), want{kind: Regular, readable: true, virtual: true, fs: "sysfs", path: p}
 		}},
 		{"eventfd", func(t *testing.T) (*os.File, want) {
@@ -423,21 +423,6 @@ func loopDevice(t *testing.T, size int64) *os.File {
 		t.Fatal(err)
 	}
 	return testfd.LoopDevice(t, backing)
-}
-
-// sysfsFile returns a readable regular file of sysfs.
-func sysfsFile(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/sys/kernel/address_bits", "/sys/kernel/profiling", "/sys/power/state", "/sys/kernel/uevent_seqnum"} {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			if f, err := os.Open(p); err == nil {
-				f.Close()
-				return p
-			}
-		}
-	}
-	testfs.Unavailable(t, "no readable sysfs file")
-	return ""
 }
 
 // mountFSType returns the filesystem type of the mount holding path, as

@@ -189,6 +189,21 @@ func MakeRaw(tio *unix.Termios) {
 	tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
 }
 
+// SysfsFile returns the path of a regular sysfs file that can be read: a
+// virtual file whose st_size (4096) says nothing of what it holds.
+func SysfsFile(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{"/sys/kernel/address_bits", "/sys/kernel/profiling", "/sys/power/state", "/sys/kernel/uevent_seqnum"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			if _, err := os.ReadFile(p); err == nil {
+				return p
+			}
+		}
+	}
+	testfs.Unavailable(t, "no readable sysfs file")
+	return ""
+}
+
 // LoopDevice attaches a read-only loop device to backing (a regular file
 // open for reading) and returns the device open for reading; it detaches
 // itself when closed (LO_FLAGS_AUTOCLEAR). It needs root.

@@ -151,3 +151,14 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("Shutdown(how=99) = nil; want EINVAL")
 	}
 }
+
+func TestSysfsFile(t *testing.T) {
+	p := SysfsFile(t)
+	var sfs unix.Statfs_t
+	if err := unix.Statfs(p, &sfs); err != nil {
+		t.Fatal(err)
+	}
+	if sfs.Type != unix.SYSFS_MAGIC {
+		t.Errorf("%s: f_type %#x; want sysfs", p, sfs.Type)
+	}
+}
