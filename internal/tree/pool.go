@@ -64,17 +64,29 @@ func (it *item) errnoIf(fail bool, err error, format string, a ...any) {
 	}
 }
 
-// A job is the work of one item, done by a worker.
+// A job is work for a worker: the items of one large file, or of a
+// batch of small ones, each with its work, done in order. The items share
+// one done channel, closed when all of them are done.
 type job struct {
-	it  *item
-	run func(*item)
+	items []*item
+	runs  []func(*item)
+	done  chan struct{}
 }
 
 // pool is the workers and the sequencer. The walk queues every item on
 // seq, and the work of the items that have any on jobs. Neither queue
 // waits on the other (workers never wait for the sequencer; the sequencer
-// waits only for work already queued), so a full queue only slows the
-// walk down.
+// waits only for work already handed to a worker), so a full queue only
+// slows the walk down.
+//
+// Handing work over costs a wake-up of the goroutine that takes it, a few
+// microseconds, as much as a small file's copy: small files go to the
+// workers in batches, and the sequencer, which waits for a batch as a
+// whole, sleeps through the rest of it. An item whose work is done when
+// nothing before it waits to be retired is retired by the walk at once.
+// A batch is handed over when it is full, when the walk has to wait for
+// everything queued, and at the end; before a large file, the walk copies
+// the batch itself.
 type pool struct {
 	c        *Copier
 	seq      chan *item
@@ -84,7 +96,36 @@ type pool struct {
 	inline   bool
 	files    atomic.Int64 // regular files retired, for --progress
 	inflight inflight
+	lineOut  bool // standard output is a terminal: flush every message
+	// pending counts the items on seq not yet retired. Only the walk
+	// adds to it, and the sequencer takes an item off only once it is
+	// retired: when the walk sees 0, the sequencer is idle and everything
+	// queued is printed, so the walk may retire an item itself.
+	pending atomic.Int64
+	// batch is the small files queued on seq but not yet handed to a
+	// worker; batchBytes their size, batchSpan the items queued since
+	// its first (the sequencer may be waiting for it: it must not wait
+	// long, nor behind a full seq).
+	batch      job
+	batchBytes int64
+	batchSpan  int
 }
+
+// The limits of the work handed to a worker at once: files smaller than
+// batchBelow go in batches of up to batchFiles items of the walk (files
+// and what lies between them) or batchBytes bytes; larger files go alone.
+// Measured on 2 shared CPUs with 10,000 files of 0-8 KiB on a fresh ext4
+// (the tree of make bench), medians of 9-11 interleaved runs: batches of
+// 8 to 256 files took the same time within the noise, 10-15 % less than
+// one file at a time, with a third of the futex calls; copying the small
+// files in the walk itself, with no hand-over at all, took 1.7 times as
+// long (and was slower than cp -r): a Go program spends more CPU per
+// system call than cp, and only the workers' parallelism makes up for it.
+const (
+	batchBelow = 1 << 20
+	batchFiles = 32
+	batchBytes = 1 << 20
+)
 
 // seqWindow is how many items may wait for the sequencer: enough to keep
 // every worker busy while one large file holds the head of the queue,
@@ -97,6 +138,7 @@ func newPool(c *Copier, workers int) *pool {
 		seq:     make(chan *item, seqWindow),
 		seqDone: make(chan struct{}),
 		inline:  workers <= 1,
+		lineOut: c.opt.Verbose && isTerminal(c.io.Stdout),
 	}
 	if !p.inline {
 		p.jobs = make(chan job, workers)
@@ -112,12 +154,11 @@ func newPool(c *Copier, workers int) *pool {
 func (p *pool) work() {
 	defer p.workers.Done()
 	for j := range p.jobs {
-		j.run(j.it)
-		close(j.it.done)
+		j.run()
 	}
 }
 
-// sequence retires the items in walk order.
+// sequence retires the items queued on seq, in walk order.
 func (p *pool) sequence() {
 	defer close(p.seqDone)
 	c := p.c
@@ -131,24 +172,7 @@ func (p *pool) sequence() {
 				<-it.done
 			}
 		}
-		if it.commit != nil {
-			it.commit(it)
-		}
-		if len(it.stdout) > 0 {
-			c.out.Write(it.stdout)
-		}
-		if len(it.stderr) > 0 {
-			// Diagnostics follow everything printed before them, as
-			// they would from a process that writes as it goes.
-			c.out.Flush()
-			c.io.Stderr.Write(it.stderr)
-		}
-		if it.failed {
-			c.Fail()
-		}
-		if it.file {
-			p.files.Add(1)
-		}
+		p.retire(it)
 		if it.barrier != nil {
 			c.out.Flush()
 			close(it.barrier)
@@ -157,36 +181,149 @@ func (p *pool) sequence() {
 			// Nothing else is ready: show what there is.
 			c.out.Flush()
 		}
+		// Last: from here on the walk may retire items itself.
+		p.pending.Add(-1)
 	}
 }
 
-// add queues an item whose work is finished.
-func (p *pool) add(it *item) {
-	p.seq <- it
+// retire runs an item's commit and prints its messages.
+func (p *pool) retire(it *item) {
+	c := p.c
+	if it.commit != nil {
+		it.commit(it)
+	}
+	if len(it.stdout) > 0 {
+		c.out.Write(it.stdout)
+	}
+	if len(it.stderr) > 0 {
+		// Diagnostics follow everything printed before them, as
+		// they would from a process that writes as it goes.
+		c.out.Flush()
+		c.io.Stderr.Write(it.stderr)
+	}
+	if it.failed {
+		c.Fail()
+	}
+	if it.file {
+		p.files.Add(1)
+	}
 }
 
-// run queues an item with work for a worker, or does the work at once
-// when there are no workers.
-func (p *pool) run(it *item, fn func(*item)) {
-	if p.inline {
-		fn(it)
-		p.seq <- it
+// add queues an item whose work is finished, or retires it at once when
+// nothing queued before it is waiting: it is then next in walk order.
+// Messages retired here go to a terminal at once; otherwise they stay in
+// the buffer, as stdio's for a pipe or a file, until it fills, a
+// diagnostic comes, a large file is copied or waited for, or the copy
+// ends.
+func (p *pool) add(it *item) {
+	if p.pending.Load() == 0 {
+		p.retire(it)
+		if p.lineOut && len(it.stdout) > 0 {
+			p.c.out.Flush()
+		}
 		return
 	}
-	it.done = make(chan struct{})
+	p.queue(it)
+}
+
+// queue puts an item on seq, for the sequencer.
+func (p *pool) queue(it *item) {
+	p.pending.Add(1)
+	if p.batch.done != nil {
+		p.batchSpan++
+	}
 	p.seq <- it
-	p.jobs <- job{it: it, run: fn}
+	if p.batchSpan >= batchFiles {
+		p.dispatch()
+	}
+}
+
+// run does an item's work, the copy of a regular file of size bytes: at
+// once in the walk when there are no workers, else on a worker, in a
+// batch when the file is small.
+func (p *pool) run(it *item, size int64, fn func(*item)) {
+	if p.inline {
+		if size >= batchBelow && p.pending.Load() == 0 {
+			// Show what is done before a slow file, as the
+			// sequencer does.
+			p.c.out.Flush()
+		}
+		fn(it)
+		p.add(it)
+		return
+	}
+	if size >= batchBelow {
+		// The small files before it are copied first, here: a large
+		// file is not worth the wait a batch's hand-over costs, and
+		// racing it could let the large one take the space the
+		// earlier ones need (cp copies in order).
+		p.runBatch()
+		done := make(chan struct{})
+		it.done = done
+		p.queue(it)
+		p.jobs <- job{items: []*item{it}, runs: []func(*item){fn}, done: done}
+		return
+	}
+	if p.batch.done == nil {
+		p.batch = job{
+			items: make([]*item, 0, batchFiles),
+			runs:  make([]func(*item), 0, batchFiles),
+			done:  make(chan struct{}),
+		}
+	}
+	it.done = p.batch.done
+	p.batch.items = append(p.batch.items, it)
+	p.batch.runs = append(p.batch.runs, fn)
+	p.batchBytes += size
+	p.queue(it)
+	if p.batchBytes >= batchBytes {
+		p.dispatch()
+	}
+}
+
+// dispatch hands the batch of small files to a worker.
+func (p *pool) dispatch() {
+	if p.batch.done == nil {
+		return
+	}
+	p.jobs <- p.batch
+	p.batch = job{}
+	p.batchBytes, p.batchSpan = 0, 0
+}
+
+// runBatch copies the batch of small files in the walk.
+func (p *pool) runBatch() {
+	if p.batch.done == nil {
+		return
+	}
+	p.batch.run()
+	p.batch = job{}
+	p.batchBytes, p.batchSpan = 0, 0
+}
+
+// run does the work of a job's items, in order, and says it is done.
+func (j *job) run() {
+	for i, it := range j.items {
+		j.runs[i](it)
+	}
+	close(j.done)
 }
 
 // wait returns once every item queued so far is retired and printed.
 func (p *pool) wait() {
+	p.dispatch()
+	if p.pending.Load() == 0 {
+		p.c.out.Flush()
+		return
+	}
 	b := make(chan struct{})
-	p.seq <- &item{c: p.c, barrier: b}
+	p.queue(&item{c: p.c, barrier: b})
 	<-b
 }
 
 // close waits for everything queued and stops the goroutines.
 func (p *pool) close() {
+	p.dispatch()
 	if p.jobs != nil {
 		close(p.jobs)
 	}

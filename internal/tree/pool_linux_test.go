@@ -11,7 +11,8 @@ import (
 )
 
 // makeTree makes a tree of n files in nested directories, with sizes from
-// empty to several pipe-fulls, and a few hard links.
+// empty to several pipe-fulls (copied in batches) and a few over
+// batchBelow (copied one by one), and a few hard links.
 func makeTree(t *testing.T, root string, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
@@ -20,7 +21,11 @@ func makeTree(t *testing.T, root string, n int) {
 			t.Fatal(err)
 		}
 		name := filepath.Join(dir, fmt.Sprintf("f%d", i))
-		if err := os.WriteFile(name, bytes.Repeat([]byte{byte(i)}, (i*4099)%200000), 0o640); err != nil {
+		size := (i * 4099) % 200000
+		if i%50 == 7 {
+			size = batchBelow + i
+		}
+		if err := os.WriteFile(name, bytes.Repeat([]byte{byte(i)}, size), 0o640); err != nil {
 			t.Fatal(err)
 		}
 		if i%17 == 0 {
@@ -102,5 +107,46 @@ func TestParseDirent(t *testing.T) {
 	b[16] = 200
 	if _, _, _, ok := parseDirent(b); ok {
 		t.Errorf("parseDirent of a record longer than the buffer succeeded")
+	}
+}
+
+// TestManyItemsBetweenSmallFiles copies a small file followed by more
+// directories and symbolic links than the sequencer's queue holds, with
+// workers: the batch that holds the small file must reach a worker before
+// the queue fills behind it, or the walk and the sequencer wait for each
+// other forever.
+func TestManyItemsBetweenSmallFiles(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "a"), []byte("small\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2*seqWindow; i++ {
+		if err := os.Symlink("a", filepath.Join(src, fmt.Sprintf("l%04d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(src, "z"), []byte("last\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "dst")
+	var out, errb bytes.Buffer
+	c := New(Options{Recursive: true, Verbose: true, Jobs: 2}, IO{Prog: "zcp", Stdout: &out, Stderr: &errb})
+	if err := c.Run(Operands{Files: []string{src, dst}}); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Wait() || errb.Len() > 0 {
+		t.Fatalf("failed: %s", errb.String())
+	}
+	for _, name := range []string{"a", "z"} {
+		if b, err := os.ReadFile(filepath.Join(dst, name)); err != nil || len(b) == 0 {
+			t.Errorf("%s: %q, %v; want its content", name, b, err)
+		}
+	}
+	if n := strings.Count(out.String(), "\n"); n != 2*seqWindow+3 {
+		t.Errorf("%d lines of --verbose; want %d", n, 2*seqWindow+3)
 	}
 }

@@ -5,14 +5,16 @@
 //
 // The walk is one goroutine and follows cp's order (a directory's entries
 // sorted by inode number, as gnulib's savedir does, except on tmpfs and
-// NFS). Regular files are copied by a bounded pool of workers. Every file
-// of the walk becomes an item in a bounded queue that one goroutine, the
-// sequencer, retires strictly in walk order: it waits for the item's work,
-// runs what must follow earlier work (a hard link to a file copied just
-// before, a directory's final mode and times after its contents), and only
-// then prints the item's messages. So the output and the resulting tree do
-// not depend on which worker finishes first, and a file that --verbose or
-// --progress reports as done has all of its data written.
+// NFS). Regular files are copied by a bounded pool of workers, small ones
+// in batches. Every file of the walk becomes an item in a bounded queue
+// that one goroutine, the sequencer, retires strictly in walk order: it
+// waits for the item's work, runs what must follow earlier work (a hard
+// link to a file copied just before, a directory's final mode and times
+// after its contents), and only then prints the item's messages (the walk
+// retires an item itself when nothing before it is waiting). So the
+// output and the resulting tree do not depend on which worker finishes
+// first, and a file that --verbose or --progress reports as done has all
+// of its data written.
 //
 // Memory stays bounded for huge trees: the walk holds the entry names of
 // the directories on the current path only, the queue and the pool are of

@@ -331,7 +331,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		c.recordDst(cmdline, dst)
 		mode := dstModeBits & permBits
 		noFollow := deref == DerefNever
-		c.pool.run(it, func(it *item) { c.copyReg(it, &m, mode, noFollow) })
+		c.pool.run(it, srcSt.Size, func(it *item) { c.copyReg(it, &m, mode, noFollow) })
 		it = nil
 		return false
 
