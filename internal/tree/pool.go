@@ -82,16 +82,19 @@ type job struct {
 // Handing work over costs a wake-up of the goroutine that takes it, a few
 // microseconds, as much as a small file's copy: small files go to the
 // workers in batches, and the sequencer, which waits for a batch as a
-// whole, sleeps through the rest of it. An item whose work is done when
-// nothing before it waits to be retired is retired by the walk at once.
-// A batch is handed over when it is full, when the walk has to wait for
-// everything queued, and at the end; before a large file, the walk copies
-// the batch itself.
+// whole, sleeps through the rest of it. The walk holds back a batch, and
+// the items that follow it, until the batch is full and goes to a worker;
+// before a large file, and when the walk has to wait for everything
+// anyway (the end, a prompt), it copies the batch itself. An item whose
+// work is done when nothing queued waits is retired by the walk at once.
+// The goroutines start with the first work they get: a copy of one small
+// file starts none.
 type pool struct {
 	c        *Copier
 	seq      chan *item
 	jobs     chan job
 	workers  sync.WaitGroup
+	nworkers int
 	seqDone  chan struct{}
 	inline   bool
 	files    atomic.Int64 // regular files retired, for --progress
@@ -102,13 +105,13 @@ type pool struct {
 	// retired: when the walk sees 0, the sequencer is idle and everything
 	// queued is printed, so the walk may retire an item itself.
 	pending atomic.Int64
-	// batch is the small files queued on seq but not yet handed to a
-	// worker; batchBytes their size, batchSpan the items queued since
-	// its first (the sequencer may be waiting for it: it must not wait
-	// long, nor behind a full seq).
+	// batch is the small files not yet handed to a worker, batchBytes
+	// their size, and held the items of the walk from the batch's first
+	// on, batch and others, not yet queued on seq: the sequencer never
+	// waits for work that no worker has.
 	batch      job
 	batchBytes int64
-	batchSpan  int
+	held       []*item
 }
 
 // The limits of the work handed to a worker at once: files smaller than
@@ -133,22 +136,12 @@ const (
 const seqWindow = 1024
 
 func newPool(c *Copier, workers int) *pool {
-	p := &pool{
-		c:       c,
-		seq:     make(chan *item, seqWindow),
-		seqDone: make(chan struct{}),
-		inline:  workers <= 1,
-		lineOut: c.opt.Verbose && isTerminal(c.io.Stdout),
+	return &pool{
+		c:        c,
+		nworkers: workers,
+		inline:   workers <= 1,
+		lineOut:  c.opt.Verbose && isTerminal(c.io.Stdout),
 	}
-	if !p.inline {
-		p.jobs = make(chan job, workers)
-		for i := 0; i < workers; i++ {
-			p.workers.Add(1)
-			go p.work()
-		}
-	}
-	go p.sequence()
-	return p
 }
 
 func (p *pool) work() {
@@ -156,6 +149,18 @@ func (p *pool) work() {
 	for j := range p.jobs {
 		j.run()
 	}
+}
+
+// hand gives a job to a worker, starting the workers the first time.
+func (p *pool) hand(j job) {
+	if p.jobs == nil {
+		p.jobs = make(chan job, p.nworkers)
+		for i := 0; i < p.nworkers; i++ {
+			p.workers.Add(1)
+			go p.work()
+		}
+	}
+	p.jobs <- j
 }
 
 // sequence retires the items queued on seq, in walk order.
@@ -209,31 +214,56 @@ func (p *pool) retire(it *item) {
 	}
 }
 
-// add queues an item whose work is finished, or retires it at once when
-// nothing queued before it is waiting: it is then next in walk order.
-// Messages retired here go to a terminal at once; otherwise they stay in
-// the buffer, as stdio's for a pipe or a file, until it fills, a
-// diagnostic comes, a large file is copied or waited for, or the copy
-// ends.
+// add takes an item whose work is finished, in walk order: held back
+// behind a batch, queued behind items that wait, or retired at once.
 func (p *pool) add(it *item) {
-	if p.pending.Load() == 0 {
-		p.retire(it)
-		if p.lineOut && len(it.stdout) > 0 {
-			p.c.out.Flush()
-		}
+	if p.batch.done != nil {
+		p.hold(it)
 		return
 	}
-	p.queue(it)
+	p.queueOrRetire(it)
 }
 
-// queue puts an item on seq, for the sequencer.
-func (p *pool) queue(it *item) {
-	p.pending.Add(1)
-	if p.batch.done != nil {
-		p.batchSpan++
+// queueOrRetire queues an item for the sequencer, or retires it at once
+// when nothing queued waits: it is then next in walk order. Messages
+// retired here go to a terminal at once; otherwise they stay in the
+// buffer, as stdio's for a pipe or a file, until it fills, a diagnostic
+// comes, a large file is copied or waited for, or the copy ends.
+func (p *pool) queueOrRetire(it *item) {
+	if p.pending.Load() != 0 || (it.done != nil && !closed(it.done)) {
+		p.queue(it)
+		return
 	}
+	p.retire(it)
+	if p.lineOut && len(it.stdout) > 0 {
+		p.c.out.Flush()
+	}
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// queue puts an item on seq, starting the sequencer the first time.
+func (p *pool) queue(it *item) {
+	if p.seq == nil {
+		p.seq = make(chan *item, seqWindow)
+		p.seqDone = make(chan struct{})
+		go p.sequence()
+	}
+	p.pending.Add(1)
 	p.seq <- it
-	if p.batchSpan >= batchFiles {
+}
+
+// hold keeps an item behind the batch; a full batch goes to a worker.
+func (p *pool) hold(it *item) {
+	p.held = append(p.held, it)
+	if len(p.held) >= batchFiles || p.batchBytes >= batchBytes {
 		p.dispatch()
 	}
 }
@@ -261,7 +291,7 @@ func (p *pool) run(it *item, size int64, fn func(*item)) {
 		done := make(chan struct{})
 		it.done = done
 		p.queue(it)
-		p.jobs <- job{items: []*item{it}, runs: []func(*item){fn}, done: done}
+		p.hand(job{items: []*item{it}, runs: []func(*item){fn}, done: done})
 		return
 	}
 	if p.batch.done == nil {
@@ -275,30 +305,40 @@ func (p *pool) run(it *item, size int64, fn func(*item)) {
 	p.batch.items = append(p.batch.items, it)
 	p.batch.runs = append(p.batch.runs, fn)
 	p.batchBytes += size
-	p.queue(it)
-	if p.batchBytes >= batchBytes {
-		p.dispatch()
-	}
+	p.hold(it)
 }
 
-// dispatch hands the batch of small files to a worker.
+// dispatch hands the batch of small files to a worker and queues the
+// items held behind it.
 func (p *pool) dispatch() {
 	if p.batch.done == nil {
 		return
 	}
-	p.jobs <- p.batch
-	p.batch = job{}
-	p.batchBytes, p.batchSpan = 0, 0
+	for _, it := range p.held {
+		p.queue(it)
+	}
+	p.hand(p.batch)
+	p.endBatch()
 }
 
-// runBatch copies the batch of small files in the walk.
+// runBatch copies the batch of small files in the walk, and retires or
+// queues the items held behind it.
 func (p *pool) runBatch() {
 	if p.batch.done == nil {
 		return
 	}
 	p.batch.run()
+	for _, it := range p.held {
+		p.queueOrRetire(it)
+	}
+	p.endBatch()
+}
+
+func (p *pool) endBatch() {
+	clear(p.held)
+	p.held = p.held[:0]
 	p.batch = job{}
-	p.batchBytes, p.batchSpan = 0, 0
+	p.batchBytes = 0
 }
 
 // run does the work of a job's items, in order, and says it is done.
@@ -311,7 +351,7 @@ func (j *job) run() {
 
 // wait returns once every item queued so far is retired and printed.
 func (p *pool) wait() {
-	p.dispatch()
+	p.runBatch()
 	if p.pending.Load() == 0 {
 		p.c.out.Flush()
 		return
@@ -323,12 +363,14 @@ func (p *pool) wait() {
 
 // close waits for everything queued and stops the goroutines.
 func (p *pool) close() {
-	p.dispatch()
+	p.runBatch()
 	if p.jobs != nil {
 		close(p.jobs)
 	}
-	close(p.seq)
-	<-p.seqDone
+	if p.seq != nil {
+		close(p.seq)
+		<-p.seqDone
+	}
 	p.workers.Wait()
 }
 
