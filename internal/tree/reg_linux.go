@@ -12,10 +12,10 @@ import (
 	"github.com/zcopy/zcopy/internal/fdkind"
 )
 
-// copyReg copies a regular file, cp's copy_reg; it runs on a worker. The
-// source is opened first, so a destination is never truncated for a
-// source that cannot be read. A new destination is created without the
-// permissions in m.omitted (and so never readable by others when the
+// copyReg copies a regular file, cp's copy_reg, on a worker or in the
+// walk. The source is opened first, so a destination is never truncated
+// for a source that cannot be read. A new destination is created without
+// the permissions in m.omitted (and so never readable by others when the
 // source is not); the data goes in; then times, owner, xattrs and, last,
 // the mode, all through the descriptor.
 func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
