@@ -220,35 +220,17 @@ func fileAtEOF(src *file, off int64) bool {
 // fanSplice is splice(2) with an optional source offset, which it
 // advances.
 func fanSplice(dst, src *file, off *int64, max int) (int, error) {
-	for {
-		dst.count()
-		n, err := ignoringEINTR2(func() (int, error) {
-			n, err := unix.Splice(src.fd, off, dst.fd, nil, max, unix.SPLICE_F_MOVE)
-			return int(n), err
-		})
-		if err == unix.EAGAIN {
-			if err := waitIO(src, dst); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		return n, err
-	}
+	return waitingEAGAIN(dst, src, dst, func() (int, error) {
+		n, err := unix.Splice(src.fd, off, dst.fd, nil, max, unix.SPLICE_F_MOVE)
+		return int(n), err
+	})
 }
 
 func psendfile(dst, src *file, off int64, max int) (int, error) {
-	for {
-		dst.count()
+	return waitingEAGAIN(dst, nil, dst, func() (int, error) {
 		o := off
-		n, err := ignoringEINTR2(func() (int, error) { return unix.Sendfile(dst.fd, src.fd, &o, max) })
-		if err == unix.EAGAIN {
-			if err := waitIO(nil, dst); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		return n, err
-	}
+		return unix.Sendfile(dst.fd, src.fd, &o, max)
+	})
 }
 
 func pcopyFileRange(dst, src *file, off int64, max int) (int, error) {

@@ -67,38 +67,32 @@ func ignoringEINTR2[T any](fn func() (T, error)) (T, error) {
 	}
 }
 
+// waitingEAGAIN makes call, counted on counted's step, until it returns
+// something other than EINTR or EAGAIN, waiting after an EAGAIN until src
+// is readable and dst writable (either may be nil: see waitIO).
+func waitingEAGAIN(counted, src, dst *file, call func() (int, error)) (int, error) {
+	for {
+		counted.count()
+		n, err := ignoringEINTR2(call)
+		if err != unix.EAGAIN {
+			return n, err
+		}
+		if err := waitIO(src, dst); err != nil {
+			return 0, err
+		}
+	}
+}
+
 // splice moves up to max bytes from src to dst, one of which is a pipe, at
 // both descriptors' current offsets. unix.Splice returns int64 on 64-bit
 // ports and int on some 32-bit ones; callers never ask for more than an int
 // holds, so it returns int, as internal/poll's splice does.
 func splice(dst, src *file, max int) (int, error) {
-	for {
-		dst.count()
-		n, err := ignoringEINTR2(func() (int, error) {
-			return spliceSys(src.fd, dst.fd, max)
-		})
-		if err == unix.EAGAIN {
-			if err := waitIO(src, dst); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		return n, err
-	}
+	return waitingEAGAIN(dst, src, dst, func() (int, error) { return spliceSys(src.fd, dst.fd, max) })
 }
 
 func sendfile(dst, src *file, max int) (int, error) {
-	for {
-		dst.count()
-		n, err := ignoringEINTR2(func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
-		if err == unix.EAGAIN {
-			if err := waitIO(src, dst); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		return n, err
-	}
+	return waitingEAGAIN(dst, src, dst, func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
 }
 
 func copyFileRange(dst, src *file, max int) (int, error) {
@@ -108,20 +102,11 @@ func copyFileRange(dst, src *file, max int) (int, error) {
 }
 
 func read(src *file, p []byte) (int, error) {
-	for {
-		src.count()
-		n, err := ignoringEINTR2(func() (int, error) { return unix.Read(src.fd, p) })
-		if err == unix.EAGAIN {
-			if err := waitIO(src, nil); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		if n < 0 {
-			n = 0
-		}
-		return n, err
+	n, err := waitingEAGAIN(src, src, nil, func() (int, error) { return unix.Read(src.fd, p) })
+	if n < 0 {
+		n = 0
 	}
+	return n, err
 }
 
 // writeAll writes all of p, waiting when dst is nonblocking and full.

@@ -75,17 +75,10 @@ import (
 // tee duplicates up to max bytes from the head of the pipe src into the
 // pipe dst, consuming nothing.
 func tee(dst, src *file, max int) (int, error) {
-	for {
-		dst.count()
-		n, err := ignoringEINTR2(func() (int64, error) { return unix.Tee(src.fd, dst.fd, max, 0) })
-		if err == unix.EAGAIN {
-			if err := waitIO(src, dst); err != nil {
-				return 0, err
-			}
-			continue
-		}
+	return waitingEAGAIN(dst, src, dst, func() (int, error) {
+		n, err := unix.Tee(src.fd, dst.fd, max, 0)
 		return int(n), err
-	}
+	})
 }
 
 // The calls of a fan-out are variables so that tests can put faults in
