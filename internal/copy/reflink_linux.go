@@ -89,12 +89,3 @@ func ficlone(dst, src *file) error {
 	dst.count()
 	return ignoringEINTR(func() error { return unix.IoctlFileClone(dst.fd, src.fd) })
 }
-
-func ignoringEINTR(fn func() error) error {
-	for {
-		err := fn()
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}

@@ -58,6 +58,15 @@ var (
 	copyFileRangeSys = func(rfd, wfd, n int) (int, error) { return unix.CopyFileRange(rfd, nil, wfd, nil, n, 0) }
 )
 
+func ignoringEINTR(fn func() error) error {
+	for {
+		err := fn()
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
 func ignoringEINTR2[T any](fn func() (T, error)) (T, error) {
 	for {
 		v, err := fn()
