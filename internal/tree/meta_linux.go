@@ -277,46 +277,41 @@ func (c *Copier) copyXattrs(it *item, src string, srcFd int, dst string, dstFd i
 }
 
 func listXattrs(name string, fd int) ([]string, error) {
-	size := 256
-	for {
-		buf := make([]byte, size)
-		var n int
-		var err error
+	buf, err := growingRead(func(buf []byte) (int, error) {
 		if fd >= 0 {
-			n, err = unix.Flistxattr(fd, buf)
-		} else {
-			n, err = unix.Llistxattr(name, buf)
+			return unix.Flistxattr(fd, buf)
 		}
-		if errors.Is(err, unix.ERANGE) {
-			size *= 4
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var names []string
-		for _, s := range strings.Split(string(buf[:n]), "\x00") {
-			if s != "" {
-				names = append(names, s)
-			}
-		}
-		return names, nil
+		return unix.Llistxattr(name, buf)
+	})
+	if err != nil {
+		return nil, err
 	}
+	var names []string
+	for _, s := range strings.Split(string(buf), "\x00") {
+		if s != "" {
+			names = append(names, s)
+		}
+	}
+	return names, nil
 }
 
 func getXattr(name string, fd int, attr string) ([]byte, error) {
-	size := 256
-	for {
-		buf := make([]byte, size)
-		var n int
-		var err error
+	return growingRead(func(buf []byte) (int, error) {
 		if fd >= 0 {
-			n, err = unix.Fgetxattr(fd, attr, buf)
-		} else {
-			n, err = unix.Lgetxattr(name, attr, buf)
+			return unix.Fgetxattr(fd, attr, buf)
 		}
+		return unix.Lgetxattr(name, attr, buf)
+	})
+}
+
+// growingRead calls read with a larger buffer each time it answers ERANGE
+// (the list or value grew past the buffer, listxattr(2)), and returns what
+// it read.
+func growingRead(read func(buf []byte) (int, error)) ([]byte, error) {
+	for size := 256; ; size *= 4 {
+		buf := make([]byte, size)
+		n, err := read(buf)
 		if errors.Is(err, unix.ERANGE) {
-			size *= 4
 			continue
 		}
 		if err != nil {
