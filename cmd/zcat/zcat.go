@@ -186,7 +186,7 @@ func (c *cat) operand(name string) error {
 			copy.Describe(info), copy.Describe(c.out), n, calls)
 		return err
 	}
-	r, err := copy.Copy(c.stdout, in, copy.Options{})
+	r, err := copy.Copy(c.stdout, in, copy.Options{Src: &info, Dst: &c.out})
 	c.debugf(name, "%s", r)
 	if err != nil {
 		if copy.IsWrite(err) {

@@ -201,6 +201,9 @@ type Options struct {
 	Limit int64
 	// Methods, when not empty, replaces the plan (for tests and --debug work).
 	Methods []Method
+	// Src and Dst, when not nil, are descriptions the caller has just made
+	// of src and dst (fdkind.Of), so that the engine does not ask again.
+	Src, Dst *fdkind.Info
 }
 
 // Copy moves the data of src, from its current offset to EOF, to dst at

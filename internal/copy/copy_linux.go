@@ -43,11 +43,11 @@ const defaultPipeSize = 64 << 10
 func copyFiles(dst, src *os.File, opt Options) (*Report, error) {
 	defer runtime.KeepAlive(dst)
 	defer runtime.KeepAlive(src)
-	s, err := newFile(src)
+	s, err := newFile(src, opt.Src)
 	if err != nil {
 		return &Report{}, &Error{Side: Read, Err: err}
 	}
-	d, err := newFile(dst)
+	d, err := newFile(dst, opt.Dst)
 	if err != nil {
 		return &Report{Src: s.info}, &Error{Side: Write, Err: err}
 	}

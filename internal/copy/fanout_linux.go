@@ -75,7 +75,7 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 	defer runtime.KeepAlive(src)
 	defer runtime.KeepAlive(dsts)
 	rep := &FanoutReport{Outputs: make([]OutputReport, len(dsts))}
-	s, err := newFile(src)
+	s, err := newFile(src, nil)
 	if err != nil {
 		return rep, &Error{Side: Read, Err: err}
 	}
@@ -84,7 +84,7 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 	for i, d := range dsts {
 		o := &output{i: i, rep: &rep.Outputs[i], live: true}
 		o.rep.Src = s.info
-		df, err := newFile(d)
+		df, err := newFile(d, nil)
 		if err != nil {
 			df = &file{fd: -1}
 			o.broken = err

@@ -37,12 +37,12 @@ func copyFile(dst, src *os.File, opt FileOptions) (*FileReport, error) {
 	defer runtime.KeepAlive(dst)
 	defer runtime.KeepAlive(src)
 	r := newFileReport()
-	s, err := newFile(src)
+	s, err := newFile(src, nil)
 	if err != nil {
 		return r, &Error{Side: Read, Err: err}
 	}
 	r.Src = s.info
-	d, err := newFile(dst)
+	d, err := newFile(dst, nil)
 	if err != nil {
 		return r, &Error{Side: Write, Err: err}
 	}

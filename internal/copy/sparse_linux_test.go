@@ -61,7 +61,7 @@ func openCopyEnd(t testing.TB, path string, flag int) *file {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	fl, err := newFile(f)
+	fl, err := newFile(f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

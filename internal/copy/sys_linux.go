@@ -16,10 +16,11 @@ type file struct {
 	step *Step
 }
 
-// newFile describes f. The descriptor is read through SyscallConn, which,
+// newFile describes f, or takes known as its description when the caller
+// has one already (Options.Src, Options.Dst). The descriptor is read through SyscallConn, which,
 // unlike f.Fd, leaves a nonblocking descriptor nonblocking; the caller keeps
 // f alive (and open) while the returned file is in use.
-func newFile(f *os.File) (*file, error) {
+func newFile(f *os.File, known *fdkind.Info) (*file, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -27,6 +28,9 @@ func newFile(f *os.File) (*file, error) {
 	var fd int
 	if err := rc.Control(func(u uintptr) { fd = int(u) }); err != nil {
 		return nil, err
+	}
+	if known != nil {
+		return &file{fd: fd, info: *known}, nil
 	}
 	info, err := fdkind.Stat(fd)
 	if err != nil {
