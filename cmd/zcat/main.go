@@ -12,8 +12,13 @@
 // byte. See zcat(1).
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/zcopy/zcopy/internal/cli"
+)
 
 func main() {
+	cli.CheckStdio()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

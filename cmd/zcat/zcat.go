@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -99,33 +98,38 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	if info != "" {
 		// GNU checks this output as any other (close_stdout):
 		// `cat --help > /dev/full` fails.
+		// A closed standard output fails here with EBADF
+		// (cli.CheckStdio), as GNU's does.
 		if _, err := io.WriteString(stdout, info); err != nil {
-			return writeError(rep, err)
+			return rep.WriteError(err)
 		}
 		return 0
 	}
 	if err != nil {
 		return rep.Usage(err)
 	}
+	if cli.StdoutClosed() {
+		// GNU cat's fstat of standard output, before any operand, fails
+		// with EBADF on a closed descriptor.
+		rep.Errorf("standard output: %s", cli.Strerror(syscall.EBADF))
+		return 1
+	}
 	c := &cat{cfg: cfg, rep: rep, stdin: stdin, stdout: stdout}
 	if err := c.run(); err != nil {
 		// A write error ends cat at once, whatever operands remain.
-		return writeError(rep, err)
+		return rep.WriteError(err)
+	}
+	if c.readStdin && cli.StdinClosed() {
+		// cat closes a standard input it has read, and reports that
+		// close(2)'s EBADF when the descriptor was closed from the start
+		// (the reads have failed with EBADF too, operand by operand).
+		rep.Errorf("closing standard input: %s", cli.Strerror(syscall.EBADF))
+		return 1
 	}
 	if rep.Failed {
 		return 1
 	}
 	return 0
-}
-
-// writeError reports a failure to write standard output, or dies of
-// SIGPIPE as cat does when its reader has gone.
-func writeError(rep *cli.Reporter, err error) int {
-	if errors.Is(err, syscall.EPIPE) {
-		cli.DieOfSIGPIPE()
-	}
-	rep.Errorf("write error: %s", cli.Strerror(err))
-	return 1
 }
 
 type cat struct {
@@ -134,6 +138,7 @@ type cat struct {
 	stdin, stdout *os.File
 	out           fdkind.Info
 	fmt           *catfmt.Formatter
+	readStdin     bool // an operand was "-"
 }
 
 // run copies every operand and returns only a write error; read errors
@@ -162,7 +167,9 @@ func (c *cat) run() error {
 
 func (c *cat) operand(name string) error {
 	in := c.stdin
-	if name != "-" {
+	if name == "-" {
+		c.readStdin = true
+	} else {
 		f, err := openOperand(name)
 		if err != nil {
 			c.rep.Error(err)

@@ -14,8 +14,13 @@
 // zcp(1).
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/zcopy/zcopy/internal/cli"
+)
 
 func main() {
+	cli.CheckStdio()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

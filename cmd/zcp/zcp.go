@@ -71,12 +71,11 @@ type fatal struct{ msg string }
 
 func (f *fatal) Error() string { return f.msg }
 
-// parse turns argv into a config, as cp's main does.
+// parse turns argv into a config, as cp's main does: each option takes
+// effect in order, so that a bad argument before a bad option is the error
+// reported, as getopt hands them over one at a time.
 func parse(prog string, args []string, stdout io.Writer) (*config, error) {
-	opts, operands, err := cli.Parse(spec, args)
-	if err != nil {
-		return nil, err
-	}
+	opts, operands, perr := cli.Parse(spec, args)
 	cfg := &config{}
 	o := &cfg.opt
 	derefSet := false
@@ -190,6 +189,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			}
 		}
 	}
+	if perr != nil {
+		return nil, perr
+	}
 	if o.HardLink && o.SymbolicLink {
 		return nil, &cli.UsageError{Msg: "cannot make both hard and symbolic links"}
 	}
@@ -255,7 +257,8 @@ func argmatch(option, value string, valid []string) (int, error) {
 func run(argv []string, stdin, stdout, stderr *os.File) int {
 	prog := cli.Prog(argv[0])
 	rep := &cli.Reporter{Prog: prog, W: stderr}
-	cfg, err := parse(prog, argv[1:], stdout)
+	info := &cli.ErrWriter{W: stdout}
+	cfg, err := parse(prog, argv[1:], info)
 	switch e := err.(type) {
 	case nil:
 	case *fatal:
@@ -263,6 +266,10 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		return 1
 	default:
 		if err == errDone {
+			// cp checks this output as any other (close_stdout).
+			if info.Err != nil {
+				return rep.WriteError(info.Err)
+			}
 			return 0
 		}
 		return rep.Usage(err)
@@ -289,6 +296,15 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	}
 	if err != nil {
 		return rep.Usage(err)
+	}
+	if err, atExit := c.StdoutErr(); err != nil {
+		// cp reports a failure to print --verbose once, at exit, after
+		// every copy has been made (close_stdout), with its errno only
+		// if the last flush failed too.
+		if !atExit {
+			err = nil
+		}
+		return rep.WriteError(err)
 	}
 	if !ok {
 		return 1

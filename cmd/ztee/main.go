@@ -16,8 +16,13 @@
 // output, which system calls moved how many bytes. See ztee(1).
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/zcopy/zcopy/internal/cli"
+)
 
 func main() {
+	cli.CheckStdio()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -53,12 +53,10 @@ type config struct {
 
 // parse turns argv into a config; done is true when --help or --version
 // has been answered. Options take effect in order, as with getopt: a bad
-// --output-error argument after --help is never seen.
+// --output-error argument after --help is never seen, and one before a bad
+// option is the error reported.
 func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool, err error) {
-	opts, operands, err := cli.Parse(spec, args)
-	if err != nil {
-		return cfg, false, err
-	}
+	opts, operands, perr := cli.Parse(spec, args)
 	for _, p := range opts {
 		switch o := p.Opt; {
 		case o.Long == "help":
@@ -83,6 +81,9 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 			cfg.mode = m
 		}
 	}
+	if perr != nil {
+		return cfg, false, perr
+	}
 	cfg.files = operands
 	return cfg, false, nil
 }
@@ -102,11 +103,16 @@ const stdoutName = "standard output"
 func run(argv []string, stdin, stdout, stderr *os.File) int {
 	prog := cli.Prog(argv[0])
 	rep := &cli.Reporter{Prog: prog, W: stderr}
-	cfg, done, err := parse(prog, argv[1:], stdout)
+	info := &cli.ErrWriter{W: stdout}
+	cfg, done, err := parse(prog, argv[1:], info)
 	if err != nil {
 		return rep.Usage(err)
 	}
 	if done {
+		// tee checks this output as any other (close_stdout).
+		if info.Err != nil {
+			return rep.WriteError(info.Err)
+		}
 		return 0
 	}
 	if cfg.ignoreInterrupts {
@@ -119,6 +125,13 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		f, err := openOutput(name, cfg.append)
 		if err != nil {
 			rep.Error(err)
+			if cfg.mode == exitMode || cfg.mode == exitNopipeMode {
+				// tee exits at the first FILE it cannot open, before
+				// reading anything: the ones opened so far stay empty,
+				// the rest are not created.
+				closeAll(outs[1:])
+				return 1
+			}
 			continue
 		}
 		names = append(names, name)
@@ -166,11 +179,21 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	}
 	if err := stdin.Close(); err != nil {
 		rep.Errorf("standard input: %s", cli.Strerror(err))
+	} else if cli.StdinClosed() {
+		// tee's close(0) fails on a descriptor closed from the start;
+		// its stand-in (cli.CheckStdio) closes without error.
+		rep.Errorf("standard input: %s", cli.Strerror(syscall.EBADF))
 	}
 	if rep.Failed {
 		return 1
 	}
 	return 0
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // openOutput opens name as tee's fopen(name, "w") or "a" does: created
