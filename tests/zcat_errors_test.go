@@ -225,30 +225,6 @@ func quoteOrMissing(s string, ok bool) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\t", `\t`)
 }
 
-// TestZcatClosedStdioAmbiguous pins where zcat cannot be GNU cat. The Go
-// runtime opens /dev/null read-write on a descriptor 0, 1 or 2 closed at
-// start (runtime/fds_unix.go); cli.CheckStdio tells that one from a
-// /dev/null the parent chose (TestStdioAndOptionOrderMatchGNU compares the
-// closed descriptors with GNU), except when the parent opened it
-// read-write for that descriptor alone (Python's subprocess.DEVNULL):
-// zcat takes it for a closed descriptor, where GNU cat is content (README,
-// Caveats).
-func TestZcatClosedStdioAmbiguous(t *testing.T) {
-	zcat, cat := bin(t, "zcat"), gnu(t, "cat")
-	for script, stderr := range map[string]string{
-		`cat a 1<>/dev/null`: "cat: standard output: Bad file descriptor\n",
-		`cat 0<>/dev/null`:   "cat: -: Bad file descriptor\ncat: closing standard input: Bad file descriptor\n",
-	} {
-		z := asCat(t, zcat, script, errorsFill, nil)
-		if g := asCat(t, cat, script, errorsFill, nil); g.code != 0 || g.stderr != "" {
-			t.Errorf("%s: GNU cat: status %d, stderr %q; want 0 and nothing", script, g.code, g.stderr)
-		}
-		if z.code != 1 || z.stderr != stderr || z.stdout != "" {
-			t.Errorf("%s: status %d, stdout %q, stderr %q; want 1 and %q (the runtime's /dev/null look-alike)", script, z.code, z.stdout, z.stderr, stderr)
-		}
-	}
-}
-
 // TestZcatUnreadable compares zcat with GNU cat on a file they may not
 // read. Root reads everything, so as root both run as nobody.
 func TestZcatUnreadable(t *testing.T) {

@@ -12,13 +12,8 @@
 // byte. See zcat(1).
 package main
 
-import (
-	"os"
-
-	"github.com/zcopy/zcopy/internal/cli"
-)
+import "os"
 
 func main() {
-	cli.CheckStdio()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

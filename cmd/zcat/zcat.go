@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -98,8 +97,6 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	if info != "" {
 		// GNU checks this output as any other (close_stdout):
 		// `cat --help > /dev/full` fails.
-		// A closed standard output fails here with EBADF
-		// (cli.CheckStdio), as GNU's does.
 		if _, err := io.WriteString(stdout, info); err != nil {
 			return rep.WriteError(err)
 		}
@@ -108,23 +105,10 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	if err != nil {
 		return rep.Usage(err)
 	}
-	if cli.StdoutClosed() {
-		// GNU cat's fstat of standard output, before any operand, fails
-		// with EBADF on a closed descriptor.
-		rep.Errorf("standard output: %s", cli.Strerror(syscall.EBADF))
-		return 1
-	}
 	c := &cat{cfg: cfg, rep: rep, stdin: stdin, stdout: stdout}
 	if err := c.run(); err != nil {
 		// A write error ends cat at once, whatever operands remain.
 		return rep.WriteError(err)
-	}
-	if c.readStdin && cli.StdinClosed() {
-		// cat closes a standard input it has read, and reports that
-		// close(2)'s EBADF when the descriptor was closed from the start
-		// (the reads have failed with EBADF too, operand by operand).
-		rep.Errorf("closing standard input: %s", cli.Strerror(syscall.EBADF))
-		return 1
 	}
 	if rep.Failed {
 		return 1
@@ -138,7 +122,6 @@ type cat struct {
 	stdin, stdout *os.File
 	out           fdkind.Info
 	fmt           *catfmt.Formatter
-	readStdin     bool // an operand was "-"
 }
 
 // run copies every operand and returns only a write error; read errors
@@ -167,9 +150,7 @@ func (c *cat) run() error {
 
 func (c *cat) operand(name string) error {
 	in := c.stdin
-	if name == "-" {
-		c.readStdin = true
-	} else {
+	if name != "-" {
 		f, err := openOperand(name)
 		if err != nil {
 			c.rep.Error(err)

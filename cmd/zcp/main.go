@@ -14,13 +14,8 @@
 // zcp(1).
 package main
 
-import (
-	"os"
-
-	"github.com/zcopy/zcopy/internal/cli"
-)
+import "os"
 
 func main() {
-	cli.CheckStdio()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -16,13 +16,8 @@
 // output, which system calls moved how many bytes. See ztee(1).
 package main
 
-import (
-	"os"
-
-	"github.com/zcopy/zcopy/internal/cli"
-)
+import "os"
 
 func main() {
-	cli.CheckStdio()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
