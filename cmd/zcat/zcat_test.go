@@ -96,20 +96,6 @@ func TestParseInfoAndErrors(t *testing.T) {
 
 func head(s string) string { return s[:min(len(s), 40)] }
 
-// TestUsageDocumentsEveryOption keeps the --help text and the option table
-// in step.
-func TestUsageDocumentsEveryOption(t *testing.T) {
-	u := usage("zcat")
-	for _, o := range spec {
-		if o.Short != 0 && !strings.Contains(u, "  -"+string(o.Short)) {
-			t.Errorf("--help does not document -%c", o.Short)
-		}
-		if o.Long != "" && !strings.Contains(u, "--"+o.Long) {
-			t.Errorf("--help does not document --%s", o.Long)
-		}
-	}
-}
-
 // runFiles runs zcat's run with argv, stdin and files for stdout and
 // stderr, in dir, and returns the status, stdout and stderr.
 func runFiles(t *testing.T, dir string, argv []string, stdin, stdout *os.File) (int, string, string) {
