@@ -304,27 +304,18 @@ func zshSpecs(o *cli.Option, help string) []string {
 	}
 	var specs []string
 	if o.Short != 0 {
-		s := "-" + string(o.Short)
-		switch o.Arg {
-		case cli.RequiredArg:
-			s += "+"
-		case cli.OptionalArg:
-			s += "-"
-		}
-		specs = append(specs, shq(s+desc+action))
+		specs = append(specs, shq("-"+string(o.Short)+zshArgMark[o.Arg][0]+desc+action))
 	}
 	if o.Long != "" {
-		s := "--" + o.Long
-		switch o.Arg {
-		case cli.RequiredArg:
-			s += "="
-		case cli.OptionalArg:
-			s += "=-"
-		}
-		specs = append(specs, shq(s+desc+action))
+		specs = append(specs, shq("--"+o.Long+zshArgMark[o.Arg][1]+desc+action))
 	}
 	return specs
 }
+
+// zshArgMark is what follows a short and a long option's name in an
+// _arguments spec: "-t+" and "--sparse=" take an argument in the same word
+// or the next, "--preserve=-" only after "=".
+var zshArgMark = [...][2]string{cli.NoArg: {"", ""}, cli.RequiredArg: {"+", "="}, cli.OptionalArg: {"-", "=-"}}
 
 // zshEscape makes text safe inside the [...] of an _arguments spec.
 func zshEscape(s string) string {
