@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/zcopy/zcopy/internal/catfmt"
-	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/cmdspec"
 )
 
 func TestParse(t *testing.T) {
@@ -75,7 +75,7 @@ func TestParseInfoAndErrors(t *testing.T) {
 				t.Errorf("parse(%q): info %q; want the usage", c.args, head(info))
 			}
 		case "version":
-			if info != "zcat (zcopy) "+cli.Version+"\n" {
+			if info != cmdspec.Version("zcat") {
 				t.Errorf("parse(%q): info %q; want the version", c.args, info)
 			}
 		default:
@@ -156,7 +156,7 @@ func TestRun(t *testing.T) {
 		{[]string{"/usr/local/bin/cat", "d", "a"}, 1, "alpha\n", "/usr/local/bin/cat: d: Is a directory\n", false},
 		{[]string{"zcat", "-n", "a", "nonl", "b"}, 0, "     1\talpha\n     2\txbeta\n", "", false},
 		{[]string{"zcat", "-x"}, 1, "", "zcat: invalid option -- 'x'\nTry 'zcat --help' for more information.\n", false},
-		{[]string{"zcat", "--version"}, 0, "zcat (zcopy) " + cli.Version + "\n", "", false},
+		{[]string{"zcat", "--version"}, 0, cmdspec.Version("zcat"), "", false},
 		{[]string{"zcat", "--debug", "a"}, 0, "alpha\n", ": file(", true},
 	}
 	for _, c := range cases {
