@@ -1,11 +1,13 @@
 package tests
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // completionScript writes `zcopy completion SHELL ARGS...` to a file.
@@ -122,8 +124,23 @@ func TestFishCompletion(t *testing.T) {
 	}
 }
 
-// TestZshCompletion checks the zsh script's syntax (zsh -n) and that it
-// declares every command.
+// zshComplete drives an interactive zsh on a pseudo-terminal (zpty): it
+// loads the completion system with the script's directory on $fpath,
+// types $3 and TAB, and waits until the line reads $4 (exit 0 and FOUND),
+// or is killed by the caller's timeout.
+const zshComplete = `
+zmodload zsh/zpty || exit 3
+zpty z "PATH=$1:\$PATH TERM=dumb zsh -f -i"
+zpty -w z "fpath=($2 \$fpath); autoload -U compinit; compinit -u -d $2/zcompdump; PROMPT='%% ready '"
+zpty -r z out '*% ready *' || exit 4
+zpty -w -n z "$3"$'\t'
+zpty -r z out "*$4*" || exit 5
+print -r -- FOUND
+zpty -d z
+`
+
+// TestZshCompletion checks the zsh script's syntax (zsh -n), that it
+// declares every command, and completes in an interactive zsh.
 func TestZshCompletion(t *testing.T) {
 	zsh := needTool(t, "zsh")
 	script := completionScript(t, "zsh")
@@ -136,6 +153,24 @@ func TestZshCompletion(t *testing.T) {
 	}
 	if first, _, _ := strings.Cut(string(b), "\n"); first != "#compdef zcat ztee zcp zcopy" {
 		t.Errorf("zsh script starts %q", first)
+	}
+	dir := filepath.Dir(script)
+	if err := os.Rename(script, filepath.Join(dir, "_zcopy")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ typed, want string }{
+		{"zcp --pre", "zcp --preserve"},
+		{"zcp --sparse=n", "zcp --sparse=never"},
+		{"ztee --output-error=exit-", "ztee --output-error=exit-nopipe"},
+		{"zcat --show-t", "zcat --show-tabs"},
+		{"zcopy doc", "zcopy doctor"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		out, err := exec.CommandContext(ctx, zsh, "-f", "-c", zshComplete, "zsh", binDir, dir, tt.typed, tt.want).Output()
+		cancel()
+		if err != nil || !strings.Contains(string(out), "FOUND") {
+			t.Errorf("zsh: %q<TAB> did not become %q: %v", tt.typed, tt.want, err)
+		}
 	}
 }
 
