@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,6 +92,40 @@ func TestVersionNamesLicense(t *testing.T) {
 		}
 		if !strings.Contains(string(out), "BSD-3-Clause") || !strings.Contains(string(out), "The zcopy Authors") {
 			t.Errorf("%s --version does not name the license: %q", name, out)
+		}
+	}
+}
+
+// TestManOwnWords: GNU's man pages are its help texts (help2man), so our
+// pages may not share a run of six words with the GNU tool's --help
+// either (words are letters, digits, ' and -, case folded; option names
+// count as words).
+func TestManOwnWords(t *testing.T) {
+	mandoc := needTool(t, "mandoc")
+	word := regexp.MustCompile(`[A-Za-z0-9'-]+`)
+	const run = 6
+	for _, pair := range [][2]string{{"zcat", "cat"}, {"ztee", "tee"}, {"zcp", "cp"}} {
+		g, err := exec.Command(gnu(t, pair[1]), "--help").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := exec.Command(mandoc, "-Tascii", "-Owidth=200", "../man/"+pair[0]+".1").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		gw := word.FindAllString(strings.ToLower(string(g)), -1)
+		runs := map[string]bool{}
+		for i := 0; i+run <= len(gw); i++ {
+			runs[strings.Join(gw[i:i+run], " ")] = true
+		}
+		mw := word.FindAllString(strings.ToLower(stripOverstrike(string(page))), -1)
+		for i := 0; i+run <= len(mw); i++ {
+			if r := strings.Join(mw[i:i+run], " "); runs[r] {
+				t.Errorf("%s(1) shares %q with GNU %s --help", pair[0], r, pair[1])
+			}
+		}
+		if len(mw) < 500 || len(runs) < 50 {
+			t.Errorf("%s: %d words in the page, %d runs in GNU's help: too few to compare", pair[0], len(mw), len(runs))
 		}
 	}
 }
