@@ -319,7 +319,7 @@ func reasonText(r copy.Reason) string {
 	case copy.VirtualSrc:
 		return "procfs, sysfs or FUSE file: its size is made up, so read/write"
 	case copy.SrcNotFile:
-		return "it reads only regular files"
+		return "the source is not a regular file"
 	case copy.DstNotFile:
 		return "the destination is not a regular file"
 	case copy.NoPipeEnd:
