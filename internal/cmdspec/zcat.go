@@ -29,7 +29,7 @@ A FILE of -, or no FILE at all, stands for standard input.
 		{Long: "show-all", Short: 'A',
 			Help: "the same as -vET"},
 		{Long: "help",
-			Help: "print this text, then exit"},
+			Help: "print a summary of the options, then exit"},
 		{Long: "version",
 			Help: "print the version and the license, then exit"},
 		{Long: "debug",

@@ -159,7 +159,7 @@ too, which may share blocks without saying so.`},
 With standard error not a terminal, nothing is drawn; messages are printed
 above the bar.`},
 		{Long: "help",
-			Help: "print this text, then exit"},
+			Help: "print a summary of the options, then exit"},
 		{Long: "version",
 			Help: "print the version and the license, then exit"},
 		{Short: 'd',

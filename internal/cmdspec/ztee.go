@@ -65,7 +65,7 @@ on.
 (Broken pipe), as in GNU tee.
 A dropped output gets nothing more; the others get every byte, once.`},
 		{Long: "help",
-			Help: "print this text, then exit"},
+			Help: "print a summary of the options, then exit"},
 		{Long: "version",
 			Help: "print the version and the license, then exit"},
 		{Long: "debug",
