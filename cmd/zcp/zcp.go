@@ -7,53 +7,18 @@ import (
 	"strings"
 
 	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/tree"
 )
 
-// The options, in the order of GNU cp's getopt table: the order shows in
-// "is ambiguous; possibilities:" messages. --progress is zcp's own.
-var spec = []cli.Option{
-	{Long: "archive", Short: 'a'},
-	{Long: "attributes-only"},
-	{Long: "debug"},
-	{Long: "dereference", Short: 'L'},
-	{Long: "force", Short: 'f'},
-	{Long: "interactive", Short: 'i'},
-	{Long: "link", Short: 'l'},
-	{Long: "no-clobber", Short: 'n'},
-	{Long: "no-dereference", Short: 'P'},
-	{Long: "no-preserve", Arg: cli.RequiredArg},
-	{Long: "no-target-directory", Short: 'T'},
-	{Long: "one-file-system", Short: 'x'},
-	{Long: "parents"},
-	{Long: "preserve", Arg: cli.OptionalArg},
-	{Long: "recursive", Short: 'R'},
-	{Long: "remove-destination"},
-	{Long: "sparse", Arg: cli.RequiredArg},
-	{Long: "reflink", Arg: cli.OptionalArg},
-	{Long: "strip-trailing-slashes"},
-	{Long: "symbolic-link", Short: 's'},
-	{Long: "target-directory", Short: 't', Arg: cli.RequiredArg},
-	{Long: "update", Short: 'u'},
-	{Long: "verbose", Short: 'v'},
-	{Long: "context", Arg: cli.OptionalArg},
-	{Long: "progress", Short: 'g'},
-	{Long: "help"},
-	{Long: "version"},
-	{Short: 'd'},
-	{Short: 'H'},
-	{Short: 'p'},
-	{Short: 'r'},
-	{Short: 'Z'},
-}
+// The options, in the order of GNU cp's getopt table, with their help
+// texts; --progress is zcp's own.
+var spec = cmdspec.Zcp.Options
 
-// The argument lists of GNU cp's argmatch tables, in their order.
+// The modes of cmdspec.SparseArgs and cmdspec.ReflinkArgs, in their order.
 var (
-	sparseArgs   = []string{"never", "auto", "always"}
 	sparseModes  = []tree.Sparse{tree.SparseNever, tree.SparseAuto, tree.SparseAlways}
-	reflinkArgs  = []string{"auto", "always", "never"}
 	reflinkModes = []tree.Reflink{tree.ReflinkAuto, tree.ReflinkAlways, tree.ReflinkNever}
-	preserveArgs = []string{"mode", "timestamps", "ownership", "links", "context", "xattr", "all"}
 )
 
 type config struct {
@@ -88,10 +53,10 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		}
 		switch name {
 		case "help":
-			usage(stdout, prog)
+			io.WriteString(stdout, cmdspec.Zcp.Help(prog))
 			return nil, errDone
 		case "version":
-			fmt.Fprintf(stdout, "zcp (zcopy) %s\n", cli.Version)
+			io.WriteString(stdout, cmdspec.Version("zcp"))
 			return nil, errDone
 		case "archive":
 			o.Deref, derefSet = tree.DerefNever, true
@@ -163,7 +128,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		case "one-file-system":
 			o.OneFileSystem = true
 		case "sparse":
-			i, err := argmatch("--sparse", p.Value, sparseArgs)
+			i, err := argmatch("--sparse", p.Value, cmdspec.SparseArgs)
 			if err != nil {
 				return nil, err
 			}
@@ -173,7 +138,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 				o.Reflink = tree.ReflinkAlways
 				break
 			}
-			i, err := argmatch("--reflink", p.Value, reflinkArgs)
+			i, err := argmatch("--reflink", p.Value, cmdspec.ReflinkArgs)
 			if err != nil {
 				return nil, err
 			}
@@ -216,11 +181,11 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 // decodePreserve applies a --preserve or --no-preserve list.
 func decodePreserve(o *tree.Options, option, list string, on bool, requireContext *bool) error {
 	for _, word := range strings.Split(list, ",") {
-		i, err := argmatch(option, word, preserveArgs)
+		i, err := argmatch(option, word, cmdspec.PreserveArgs)
 		if err != nil {
 			return err
 		}
-		switch preserveArgs[i] {
+		switch cmdspec.PreserveArgs[i] {
 		case "mode":
 			o.PreserveMode = on
 			o.NoPreserveMode = !on
@@ -310,75 +275,4 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		return 1
 	}
 	return 0
-}
-
-func usage(w io.Writer, prog string) {
-	fmt.Fprintf(w, `Usage: %[1]s [OPTION]... [-T] SOURCE DEST
-  or:  %[1]s [OPTION]... SOURCE... DIRECTORY
-  or:  %[1]s [OPTION]... -t DIRECTORY SOURCE...
-Copy SOURCE to DEST, or multiple SOURCE(s) to DIRECTORY, moving the data
-inside the kernel whenever it can (reflink, copy_file_range, sendfile).
-
-Mandatory arguments to long options are mandatory for short options too.
-  -a, --archive                same as -dR --preserve=all
-      --attributes-only        don't copy the file data, just the attributes
-      --debug                  explain how a file is copied.  Implies -v
-  -d                           same as --no-dereference --preserve=links
-  -f, --force                  if an existing destination file cannot be
-                                 opened, remove it and try again (this option
-                                 is ignored when the -n option is also used)
-  -g, --progress               show a progress bar on standard error when it
-                                 is a terminal (bytes, rate, files, time left)
-  -i, --interactive            prompt before overwrite (overrides a previous -n
-                                  option)
-  -H                           follow command-line symbolic links in SOURCE
-  -l, --link                   hard link files instead of copying
-  -L, --dereference            always follow symbolic links in SOURCE
-  -n, --no-clobber             do not overwrite an existing file (overrides
-                                 a previous -i option)
-  -P, --no-dereference         never follow symbolic links in SOURCE
-  -p                           same as --preserve=mode,ownership,timestamps
-      --preserve[=ATTR_LIST]   preserve the specified attributes (default:
-                                 mode,ownership,timestamps), if possible
-                                 additional attributes: context, links, xattr,
-                                 all
-      --no-preserve=ATTR_LIST  don't preserve the specified attributes
-      --parents                use full source file name under DIRECTORY
-  -R, -r, --recursive          copy directories recursively
-      --reflink[=WHEN]         control clone/CoW copies. See below
-      --remove-destination     remove each existing destination file before
-                                 attempting to open it (contrast with --force)
-      --sparse=WHEN            control creation of sparse files. See below
-      --strip-trailing-slashes  remove any trailing slashes from each SOURCE
-                                 argument
-  -s, --symbolic-link          make symbolic links instead of copying
-  -t, --target-directory=DIRECTORY  copy all SOURCE arguments into DIRECTORY
-  -T, --no-target-directory    treat DEST as a normal file
-  -u, --update                 copy only when the SOURCE file is newer
-                                 than the destination file or when the
-                                 destination file is missing
-  -v, --verbose                explain what is being done
-  -x, --one-file-system        stay on this file system
-  -Z                           set SELinux security context of destination
-                                 file to default type (ignored: zcopy runs
-                                 without SELinux)
-      --context[=CTX]          like -Z, or if CTX is specified then set the
-                                 SELinux or SMACK security context to CTX
-                                 (ignored, with a warning)
-      --help        display this help and exit
-      --version     output version information and exit
-
-By default, sparse SOURCE files are detected by a crude heuristic and the
-corresponding DEST file is made sparse as well.  That is the behavior
-selected by --sparse=auto.  Specify --sparse=always to create a sparse DEST
-file whenever the SOURCE file contains a long enough sequence of zero bytes.
-Use --sparse=never to inhibit creation of sparse files.
-
-When --reflink[=always] is specified, perform a lightweight copy, where the
-data blocks are copied only when modified.  If this is not possible the copy
-fails, or if --reflink=auto is specified, fall back to a standard copy.
-Use --reflink=never to ensure a standard copy is performed.
-
-Full documentation: man zcp
-`, prog)
 }

@@ -11,20 +11,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/copy"
 )
 
-// The options, in GNU tee's getopt table order; -p is --output-error
-// without its argument.
-var spec = []cli.Option{
-	{Long: "append", Short: 'a'},
-	{Long: "ignore-interrupts", Short: 'i'},
-	{Long: "output-error", Arg: cli.OptionalArg},
-	{Long: "help"},
-	{Long: "version"},
-	{Long: "debug"},
-	{Short: 'p'},
-}
+// The options, in GNU tee's getopt table order, with their help texts.
+var spec = cmdspec.Ztee.Options
 
 // outputError is what a write error on an output does (--output-error).
 type outputError uint8
@@ -39,10 +31,7 @@ const (
 	exitNopipeMode             // diagnose errors on non-pipes and exit
 )
 
-// modeNames are --output-error's arguments, in GNU's order (argmatch lists
-// them in its complaint).
-var modeNames = []string{"warn", "warn-nopipe", "exit", "exit-nopipe"}
-
+// modeValues are the modes of cmdspec.OutputErrorModes, in its order.
 var modeValues = []outputError{warnMode, warnNopipeMode, exitMode, exitNopipeMode}
 
 type config struct {
@@ -60,10 +49,10 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 	for _, p := range opts {
 		switch o := p.Opt; {
 		case o.Long == "help":
-			usage(stdout, prog)
+			io.WriteString(stdout, cmdspec.Ztee.Help(prog))
 			return cfg, true, nil
 		case o.Long == "version":
-			fmt.Fprintf(stdout, "ztee (zcopy) %s\n", cli.Version)
+			io.WriteString(stdout, cmdspec.Version("ztee"))
 			return cfg, true, nil
 		case o.Long == "debug":
 			cfg.debug = true
@@ -90,7 +79,7 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 
 // matchMode is GNU's XARGMATCH for --output-error.
 func matchMode(value string) (outputError, error) {
-	i, err := cli.ArgMatch("--output-error", value, modeNames)
+	i, err := cli.ArgMatch("--output-error", value, cmdspec.OutputErrorModes)
 	if err != nil {
 		return 0, err
 	}
@@ -215,32 +204,4 @@ func openOutput(name string, appendTo bool) (*os.File, error) {
 		}
 		return os.NewFile(uintptr(fd), name), nil
 	}
-}
-
-func usage(w io.Writer, prog string) {
-	fmt.Fprintf(w, `Usage: %[1]s [OPTION]... [FILE]...
-Copy standard input to each FILE, and also to standard output.
-
-  -a, --append              append to the given FILEs, do not overwrite
-  -i, --ignore-interrupts   ignore interrupt signals
-  -p                        diagnose errors writing to non pipes
-      --output-error[=MODE]   set behavior on write error.  See MODE below
-      --debug               print on standard error, for each output, what
-                              it is and which system calls moved how many
-                              bytes to it
-      --help        display this help and exit
-      --version     output version information and exit
-
-MODE determines behavior with write errors on the outputs:
-  warn           diagnose errors writing to any output
-  warn-nopipe    diagnose errors writing to any output not a pipe
-  exit           exit on error writing to any output
-  exit-nopipe    exit on error writing to any output not a pipe
-The default MODE for the -p option is 'warn-nopipe'.
-The default operation when --output-error is not specified, is to
-exit immediately on error writing to a pipe, and diagnose errors
-writing to non pipe outputs.
-
-Full documentation: man ztee
-`, prog)
 }
