@@ -15,6 +15,7 @@ import (
 var spec = []cli.Option{
 	{Long: "archive", Short: 'a'},
 	{Long: "attributes-only"},
+	{Long: "copy-contents"},
 	{Long: "debug"},
 	{Long: "dereference", Short: 'L'},
 	{Long: "force", Short: 'f'},
@@ -104,6 +105,8 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Recursive = true
 		case "attributes-only":
 			o.AttributesOnly = true
+		case "copy-contents":
+			o.CopyContents = true
 		case "debug":
 			o.Debug, o.Verbose = true, true
 		case "d":
@@ -306,6 +309,8 @@ inside the kernel whenever it can (reflink, copy_file_range, sendfile).
 Mandatory arguments to long options are mandatory for short options too.
   -a, --archive                same as -dR --preserve=all
       --attributes-only        don't copy the file data, just the attributes
+      --copy-contents          with -R, read FIFOs and devices and copy their
+                                 data, instead of making new ones
       --debug                  explain how a file is copied.  Implies -v
   -d                           same as --no-dereference --preserve=links
   -f, --force                  if an existing destination file cannot be

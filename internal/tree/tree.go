@@ -74,6 +74,11 @@ const (
 type Options struct {
 	Recursive bool  // -r, -R, -a
 	Deref     Deref // -P, -H, -L (the command picks cp's default)
+	// CopyContents reads FIFOs and devices met by a recursive copy and
+	// copies their data into regular files, as a copy without -R always
+	// does, instead of making new FIFOs and device nodes
+	// (--copy-contents).
+	CopyContents bool
 
 	PreserveMode       bool // --preserve=mode (and the ACLs, which extend it)
 	PreserveOwnership  bool // --preserve=ownership
@@ -132,6 +137,10 @@ type Copier struct {
 	in    *bufio.Reader
 	umask uint32
 	root  bool // cp's owner_privileges and chown_privileges
+	// asRegular is cp's copy_as_regular: a FIFO, device or socket is
+	// opened and its data copied into a regular file (without -R, or
+	// with --copy-contents), rather than made anew.
+	asRegular bool
 
 	// copied maps a source file (dev, ino) to the destination copied from
 	// it, for hard links (cp's remember_copied); it also holds the first
@@ -174,6 +183,8 @@ func New(opt Options, stdio IO) *Copier {
 		umask:  currentUmask(),
 		root:   os.Geteuid() == 0,
 		copied: make(map[devIno]string),
+		// cp's copy_as_regular, as its main sets it.
+		asRegular: !opt.Recursive || opt.CopyContents,
 	}
 	if stdio.Stdin != nil {
 		c.in = bufio.NewReader(stdio.Stdin)

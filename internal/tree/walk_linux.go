@@ -109,8 +109,10 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	dstExists := false
 	if known != dstMissing {
 		// A regular file is written through a symbolic link at the
-		// destination; anything else replaces the link.
-		useLstat := !isReg(srcMode) || o.SymbolicLink || o.HardLink || o.RemoveDestination
+		// destination, and so is the data of a FIFO or device copied
+		// as a regular file; anything else replaces the link.
+		useLstat := (!isReg(srcMode) && (!c.asRegular || isDir(srcMode) || isLink(srcMode))) ||
+			o.SymbolicLink || o.HardLink || o.RemoveDestination
 		if !useLstat && known == dstMaybe {
 			newDst = true
 		} else if dstSt, err = fstatat(dst, !useLstat); err == nil {
@@ -326,12 +328,26 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		c.recordDst(cmdline, dst)
 		return false
 
-	case isReg(srcMode):
+	case isReg(srcMode) || (c.asRegular && !isLink(srcMode)):
+		// A FIFO, a device or a socket too, without -R or with
+		// --copy-contents: its data goes into a regular file.
 		it.file = true
 		c.recordDst(cmdline, dst)
 		mode := dstModeBits & permBits
 		noFollow := deref == DerefNever
-		c.pool.run(it, srcSt.Size, func(it *item) { c.copyReg(it, &m, mode, noFollow) })
+		work := func(it *item) { c.copyReg(it, &m, mode, noFollow) }
+		if !isReg(srcMode) {
+			// Opening a FIFO waits for a writer, and a FIFO or a
+			// device gives data for as long as its other end
+			// likes: finish and print what comes before, as cp
+			// would have, then copy it here in the walk, where no
+			// later file waits behind it on a worker.
+			c.pool.wait()
+			work(it)
+			c.pool.add(it)
+		} else {
+			c.pool.run(it, srcSt.Size, work)
+		}
 		it = nil
 		return false
 
