@@ -80,6 +80,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	}
 	cfg := &config{}
 	o := &cfg.opt
+	// cp writes through a dangling symbolic link at the destination only
+	// when POSIXLY_CORRECT is set, set to anything.
+	_, o.OpenDanglingSymlink = os.LookupEnv("POSIXLY_CORRECT")
 	derefSet := false
 	requireContext := false
 	var warnings []string

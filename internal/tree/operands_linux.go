@@ -75,7 +75,7 @@ func (c *Copier) Run(ops Operands) error {
 	}
 
 	c.srcSeen = make(map[devIno][]string)
-	c.dstSeen = make(map[string]bool)
+	c.dstSeen = make(map[string][]*devIno)
 	c.dstPrefixes = make(map[string]bool)
 	for _, arg := range files {
 		if ops.StripSlashes {
@@ -143,13 +143,13 @@ func (c *Copier) copyOperand(src, dst string, known existence) {
 // or lies inside an earlier operand's destination: files there may still
 // be in flight, and this operand must see them as cp would, finished.
 func (c *Copier) separate(dst string) {
-	clash := c.dstSeen[dst] || c.dstPrefixes[dst]
+	clash := len(c.dstSeen[dst]) > 0 || c.dstPrefixes[dst]
 	for d := dst; !clash; {
 		p := dirName(d)
 		if p == d || p == "." {
 			break
 		}
-		clash = c.dstSeen[p]
+		clash = len(c.dstSeen[p]) > 0
 		d = p
 	}
 	if clash {

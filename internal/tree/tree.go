@@ -105,6 +105,11 @@ type Options struct {
 	Verbose           bool // -v
 	Debug             bool // --debug: -v plus how each file's data moved
 
+	// OpenDanglingSymlink writes a regular file through a dangling
+	// symbolic link at the destination, creating the file it names; cp
+	// does so only when POSIXLY_CORRECT is set, and otherwise refuses.
+	OpenDanglingSymlink bool
+
 	HardLink      bool // -l
 	SymbolicLink  bool // -s
 	OneFileSystem bool // -x
@@ -149,9 +154,15 @@ type Copier struct {
 	copied map[devIno]string
 	// srcSeen and dstSeen are cp's src_info and dest_info: the operands'
 	// sources and destinations, to warn about repeated operands and
-	// refuse to overwrite a file this run created.
+	// refuse to overwrite a file this run created. dstSeen maps each
+	// operand's destination name to the identities (lstat) of the files
+	// this run made there, as cp keeps name, device and inode together:
+	// a name whose file is another one now was not just created. The
+	// identity of a regular file is filled in by the worker that copied
+	// it, and stays zero when the copy failed; the walk reads it only
+	// after separate has waited for that work.
 	srcSeen map[devIno][]string
-	dstSeen map[string]bool
+	dstSeen map[string][]*devIno
 	// dstPrefixes holds every operand's destination and its ancestors:
 	// a later operand that writes there waits for the earlier work.
 	dstPrefixes map[string]bool
