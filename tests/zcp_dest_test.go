@@ -12,7 +12,7 @@ import (
 // this run has made: refused when it is the very file made (name and
 // identity), allowed otherwise.
 func TestZcpJustCreatedLikeCp(t *testing.T) {
-	for _, tc := range []twinCase{
+	runTwinCases(t, []twinCase{
 		// c/1 is a symbolic link to a file that exists: following it
 		// finds another file than the one made, but the link itself is
 		// the one this run made.
@@ -34,12 +34,7 @@ func TestZcpJustCreatedLikeCp(t *testing.T) {
 		// same destination.
 		{name: "same-file-other-name", setup: "mkdir -p a b c/b; ln -s b c/l; ln -s a l; ln -s foo a/1; echo x > b/1", args: "-d --parents l/1 b/1 c"},
 		{name: "hard-link-then-file", setup: "mkdir a b c; echo a > a/1; echo b > b/1", args: "-l a/1 b/1 c"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			runTwins(t, tc)
-		})
-	}
+	})
 }
 
 // TestZcpDanglingDestinationLikeCp compares a regular file copied onto a
@@ -49,7 +44,7 @@ func TestZcpDanglingDestinationLikeCp(t *testing.T) {
 	posix := []string{"POSIXLY_CORRECT=1"}
 	empty := []string{"POSIXLY_CORRECT="}
 	const setup = "echo f > f; ln -s target dl; mkdir t; ln -s ../made t/f; ln -s nodir/x deep"
-	for _, tc := range []twinCase{
+	runTwinCases(t, []twinCase{
 		{name: "refused", setup: setup, args: "f dl"},
 		{name: "posix", setup: setup, args: "-v f dl", env: posix},
 		{name: "posix-empty", setup: setup, args: "f dl", env: empty},
@@ -62,10 +57,5 @@ func TestZcpDanglingDestinationLikeCp(t *testing.T) {
 		{name: "posix-remove-destination", setup: setup, args: "--remove-destination f dl", env: posix},
 		{name: "posix-fifo", setup: "mkfifo f; ln -s target dl", feed: map[string]string{"f": "fifo\n"}, args: "f dl", env: posix},
 		{name: "fifo-refused", setup: "mkfifo f; ln -s target dl", feed: map[string]string{"f": "fifo\n"}, args: "f dl"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			runTwins(t, tc)
-		})
-	}
+	})
 }

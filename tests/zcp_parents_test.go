@@ -3,10 +3,7 @@ package tests
 // Issue 8, section 4: the directories --parents makes or finds on the
 // way to an operand's destination.
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestZcpParentsLikeCp compares --parents where a source on the way is
 // not a directory and where some of the directories exist already, with
@@ -20,7 +17,7 @@ chmod 750 d; chmod 705 d/e; chmod 2711 d/e/f
 mkdir -p t/d; chmod 777 t/d
 chmod 700 u/d u/d/e
 `
-	for _, tc := range []twinCase{
+	runTwinCases(t, []twinCase{
 		{name: "file-on-the-way", setup: "touch f; mkdir d", args: "--parents f/g d"},
 		{name: "file-on-the-way-v", setup: "touch f; mkdir d", args: "-v --parents f/g d"},
 		{name: "file-on-the-way-p", setup: "touch f; mkdir d", args: "-p --parents f/g d"},
@@ -38,12 +35,7 @@ chmod 700 u/d u/d/e
 		{name: "existing-parent-rp", setup: tree, args: "-rp --parents d/e t"},
 		{name: "existing-parent-a", setup: tree, args: "-a --parents d/e/f t"},
 		{name: "two-operands-p", setup: tree, args: "-p --parents d/e/g d/e/f/h t"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			runTwins(t, tc)
-		})
-	}
+	})
 }
 
 // TestZcpParentsOwnerLikeCpAsRoot compares -p --parents where the source
@@ -58,10 +50,5 @@ chown 65534:65534 d d/e
 chmod 750 d d/e
 chmod 755 t/d
 `
-	for _, args := range []string{"-p --parents d/e/g t", "--parents d/e/g t", "--preserve=ownership --parents d/e/g t"} {
-		t.Run(strings.ReplaceAll(args, " ", "_"), func(t *testing.T) {
-			t.Parallel()
-			runTwins(t, twinCase{setup: setup, args: args})
-		})
-	}
+	runTwinCases(t, withSetup(setup, "-p --parents d/e/g t", "--parents d/e/g t", "--preserve=ownership --parents d/e/g t"))
 }

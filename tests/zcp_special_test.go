@@ -73,12 +73,7 @@ ln -s p d/lp
 		{name: "socket-copy-contents", socket: "sock", args: "-R --copy-contents sock copy"},
 		{name: "copy-contents-abbreviated", setup: "mkfifo f", feed: hello, args: "--copy-c -R f out"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			runTwins(t, tc)
-		})
-	}
+	runTwinCases(t, cases)
 }
 
 // TestZcpDevicesLikeCpAsRoot compares device nodes that only root can
@@ -93,7 +88,7 @@ mknod -m 620 d/owned c 1 3; chown 65534:65534 d/owned
 echo x > d/x
 mkdir bd; mknod bd/blk b 7 200
 `
-	for _, args := range []string{
+	runTwinCases(t, withSetup(setup,
 		"/dev/null f",
 		"-v d/null f",
 		"-v d/null d/owned t",
@@ -107,12 +102,7 @@ mkdir bd; mknod bd/blk b 7 200
 		"--copy-contents d/null f",
 		"-R bd copy",
 		"-Rv /dev/null f",
-	} {
-		t.Run(strings.ReplaceAll(args, " ", "_"), func(t *testing.T) {
-			t.Parallel()
-			runTwins(t, twinCase{setup: setup, args: args})
-		})
-	}
+	))
 }
 
 // TestZcpFIFOModeWhileWriting looks at the destination while cp still

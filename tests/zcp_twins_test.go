@@ -164,3 +164,28 @@ func bindSocket(t *testing.T, path string) {
 	ts := []unix.Timespec{unix.NsecToTimespec(fixedTime.UnixNano()), unix.NsecToTimespec(fixedTime.UnixNano())}
 	unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, unix.AT_SYMLINK_NOFOLLOW)
 }
+
+// runTwinCases runs each case with runTwins as a parallel subtest named
+// after the case, or after its arguments when it has no name.
+func runTwinCases(t *testing.T, cases []twinCase) {
+	t.Helper()
+	for _, tc := range cases {
+		name := tc.name
+		if name == "" {
+			name = strings.ReplaceAll(tc.args, " ", "_")
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			runTwins(t, tc)
+		})
+	}
+}
+
+// withSetup makes one case of each command line, all with setup.
+func withSetup(setup string, args ...string) []twinCase {
+	cases := make([]twinCase, len(args))
+	for i, a := range args {
+		cases[i] = twinCase{setup: setup, args: a}
+	}
+	return cases
+}
