@@ -8,6 +8,13 @@ import (
 	"testing"
 )
 
+// mergeSetup has two directories x with the same 100 names, large
+// files in a/x (each worth a worker) and one-line files in b/x.
+const mergeSetup = `
+mkdir -p a/x b/x t
+for i in $(seq 1 100); do head -c 65536 /dev/zero > a/x/f$i; echo b$i > b/x/f$i; done
+`
+
 // TestZcpJustCreatedLikeCp compares operands that land on a destination
 // this run has made: refused when it is the very file made (name and
 // identity), allowed otherwise.
@@ -33,6 +40,11 @@ func TestZcpJustCreatedLikeCp(t *testing.T) {
 		// one file under two names, which cp does not take for the
 		// same destination.
 		{name: "same-file-other-name", setup: "mkdir -p a b c/b; ln -s b c/l; ln -s a l; ln -s foo a/1; echo x > b/1", args: "-d --parents l/1 b/1 c"},
+		// Two operands merged into one directory: the second one's
+		// files replace the first one's, which must be all there
+		// first (a worker still writing t/x/f made "File exists").
+		{name: "dirs-merged", setup: mergeSetup, args: "-r a/x b/x t"},
+		{name: "dirs-merged-v", setup: mergeSetup, args: "-rv a/x b/x t"},
 		{name: "hard-link-then-file", setup: "mkdir a b c; echo a > a/1; echo b > b/1", args: "-l a/1 b/1 c"},
 	})
 }

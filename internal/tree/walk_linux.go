@@ -294,6 +294,10 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		} else {
 			m.omitted = 0
 		}
+		// A directory is an operand's destination too: a later
+		// operand copied into the same one waits for this one's
+		// files (separate), as cp copies one operand after another.
+		c.recordDst(cmdline, dst)
 		c.pool.add(it)
 		it = nil
 		if !(o.OneFileSystem && parent != nil && uint64(parent.Dev) != uint64(srcSt.Dev)) {
