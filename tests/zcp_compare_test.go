@@ -41,14 +41,7 @@ ln -s nowhere dangling
 func TestZcpLikeCp(t *testing.T) {
 	needTool(t, "setfattr")
 	needTool(t, "setfacl")
-	gnuCp := gnu(t, "cp")
-	zcp := bin(t, "zcp")
-	cases := []struct {
-		name  string
-		setup string
-		args  string
-		stdin string
-	}{
+	cases := []twinCase{
 		{name: "no-operand", args: ""},
 		{name: "one-operand", args: "a"},
 		{name: "file", args: "-v a b"},
@@ -133,20 +126,10 @@ func TestZcpLikeCp(t *testing.T) {
 		{name: "dotdot", args: "-rv d/e/.. t"},
 		{name: "unreadable-dir", args: "-r d copy", setup: "chmod 000 d/e"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			root := t.TempDir()
-			gdir, zdir := filepath.Join(root, "gnu"), filepath.Join(root, "zcp")
-			for _, d := range []string{gdir, zdir} {
-				setupDir(t, d, srcTree+tc.setup)
-			}
-			args := strings.Fields(tc.args)
-			g := runCp(t, gnuCp, gdir, tc.stdin, -1, args...)
-			z := runCp(t, zcp, zdir, tc.stdin, -1, args...)
-			compareRuns(t, g, z, false)
-		})
+	for i := range cases {
+		cases[i].setup = srcTree + cases[i].setup
 	}
+	runTwinCases(t, cases)
 }
 
 // TestZcpOrderLikeCp copies one source tree with both commands and
@@ -229,8 +212,6 @@ chown 0:0 ro ro/file; chmod 755 ro; chmod 644 ro/file
 // can make, and ownership that only root can give away.
 func TestZcpSpecialFilesAsRoot(t *testing.T) {
 	needRoot(t, "make device nodes and give files away")
-	gnuCp := gnu(t, "cp")
-	zcp := bin(t, "zcp")
 	const setup = `
 mkdir -p d
 mknod d/null c 1 3
@@ -239,17 +220,7 @@ echo n > d/nobody; chown 65534:65534 d/nobody; chmod 4755 d/nobody
 mkdir d/nd; chown 65534:65534 d/nd
 ln -s nobody d/lnk; chown -h 65534:65534 d/lnk
 `
-	for _, args := range []string{"-av d copy", "-rv d copy", "-rpv d copy", "-a --no-preserve=ownership d copy"} {
-		t.Run(strings.ReplaceAll(args, " ", "_"), func(t *testing.T) {
-			root := t.TempDir()
-			gdir, zdir := filepath.Join(root, "gnu"), filepath.Join(root, "zcp")
-			setupDir(t, gdir, setup)
-			setupDir(t, zdir, setup)
-			g := runCp(t, gnuCp, gdir, "", -1, strings.Fields(args)...)
-			z := runCp(t, zcp, zdir, "", -1, strings.Fields(args)...)
-			compareRuns(t, g, z, false)
-		})
-	}
+	runTwinCases(t, withSetup(setup, "-av d copy", "-rv d copy", "-rpv d copy", "-a --no-preserve=ownership d copy"))
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -35,16 +36,31 @@ var fixedTime = time.Date(2001, 2, 3, 4, 5, 6, 123456789, time.UTC)
 // standard input and as user uid when uid >= 0.
 func runCp(t *testing.T, prog, dir, stdin string, uid int, args ...string) cpRun {
 	t.Helper()
+	return runCpEnv(t, prog, dir, cpEnv{stdin: strings.NewReader(stdin), uid: uid}, args...)
+}
+
+// cpEnv is what a run of cp or zcp gets besides its arguments.
+type cpEnv struct {
+	stdin io.Reader  // its standard input (a pipe that Go fills), or nil for /dev/null
+	env   []string   // variables added to the environment
+	extra []*os.File // its descriptors 3, 4, ...
+	uid   int        // run as this user when >= 0
+}
+
+// runCpEnv is runCp with the whole environment of the run chosen.
+func runCpEnv(t *testing.T, prog, dir string, e cpEnv, args ...string) cpRun {
+	t.Helper()
 	cmd := exec.Command(prog, args...)
 	// Both speak as "cp", so that their messages compare as they are.
 	cmd.Args[0] = "cp"
 	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Stdin = e.stdin
+	cmd.Env = append(append(os.Environ(), "LC_ALL=C"), e.env...)
+	cmd.ExtraFiles = e.extra
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if uid >= 0 {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	if e.uid >= 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(e.uid), Gid: uint32(e.uid)}}
 	}
 	err := cmd.Run()
 	code := 0

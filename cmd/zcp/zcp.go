@@ -43,6 +43,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	opts, operands, perr := cli.Parse(spec, args)
 	cfg := &config{}
 	o := &cfg.opt
+	// cp writes through a dangling symbolic link at the destination only
+	// when POSIXLY_CORRECT is set, set to anything.
+	_, o.OpenDanglingSymlink = os.LookupEnv("POSIXLY_CORRECT")
 	derefSet := false
 	requireContext := false
 	var warnings []string
@@ -68,6 +71,8 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Recursive = true
 		case "attributes-only":
 			o.AttributesOnly = true
+		case "copy-contents":
+			o.CopyContents = true
 		case "debug":
 			o.Debug, o.Verbose = true, true
 		case "d":

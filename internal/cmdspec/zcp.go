@@ -31,6 +31,16 @@ and sendfile copy them without a trip through user space.
 times (to the nanosecond), ACLs and extended attributes are kept.`},
 		{Long: "attributes-only",
 			Help: "give each destination the attributes of its SOURCE but none of its data"},
+		{Long: "copy-contents",
+			Help: "with -R, read FIFOs, devices and sockets and copy their data into regular files instead of making new nodes",
+			Man: `That is what
+.B zcp
+does without
+.B \-R
+anyway.
+A FIFO is read until its writers close it, so each needs one;
+.I /dev/zero
+and the like never end.`},
 		{Long: "debug",
 			Help: "say how each file was copied (offload, reflink, holes); implies -v",
 			Man: `After the file's

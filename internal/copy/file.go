@@ -99,7 +99,9 @@ func (r *FileReport) Debug() string {
 // extents, else sendfile, else read/write, each taking over from the exact
 // byte where the one before stopped. Holes are kept as opt.Sparse says and
 // the destination ends with the source's size. A source whose size cannot
-// be trusted (procfs, sysfs) is read to its end. A destination that is not
+// be trusted (procfs, sysfs) is read to its end, and so is one that is not
+// a regular file (a FIFO by splice, a device by read/write), which cp
+// copies as a regular file without -R. A destination that is not
 // a regular file (/dev/null, a FIFO) or is O_APPEND gets the bytes in order,
 // holes written as zeros.
 //

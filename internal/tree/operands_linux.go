@@ -75,7 +75,7 @@ func (c *Copier) Run(ops Operands) error {
 	}
 
 	c.srcSeen = make(map[devIno][]string)
-	c.dstSeen = make(map[string]bool)
+	c.dstSeen = make(map[string][]*devIno)
 	c.dstPrefixes = make(map[string]bool)
 	for _, arg := range files {
 		if ops.StripSlashes {
@@ -143,13 +143,13 @@ func (c *Copier) copyOperand(src, dst string, known existence) {
 // or lies inside an earlier operand's destination: files there may still
 // be in flight, and this operand must see them as cp would, finished.
 func (c *Copier) separate(dst string) {
-	clash := c.dstSeen[dst] || c.dstPrefixes[dst]
+	clash := len(c.dstSeen[dst]) > 0 || c.dstPrefixes[dst]
 	for d := dst; !clash; {
 		p := dirName(d)
 		if p == d || p == "." {
 			break
 		}
-		clash = c.dstSeen[p]
+		clash = len(c.dstSeen[p]) > 0
 		d = p
 	}
 	if clash {
@@ -165,8 +165,9 @@ func (c *Copier) separate(dst string) {
 	}
 }
 
-// madeDir is a directory that --parents created, to get its source's
-// attributes once the operand is copied.
+// madeDir is a directory above an operand's destination that --parents
+// created, or found already there while it created others (with -p),
+// to get its source's attributes once the operand is copied.
 type madeDir struct {
 	src, dst    string
 	st          unix.Stat_t // the source directory
@@ -175,9 +176,16 @@ type madeDir struct {
 }
 
 // makeParents creates the directories that --parents needs above dst,
-// whose part from off on names the source (gnulib's
-// make_dir_parents_private). It returns the directories it made, whether
-// dst's own directory is new, and false after reporting a failure.
+// whose part from off on names the source (cp's
+// make_dir_parents_private). It returns the directories whose attributes
+// are to be set after the copy, whether dst's own directory is new, and
+// false after reporting a failure.
+//
+// As in cp, nothing is done when dst's directory exists. Otherwise every
+// directory on the way gets its source's attributes with -p, the ones
+// that were there already too; and each source directory is looked at
+// before its copy is made, so that a source that is not a directory
+// leaves nothing behind.
 func (c *Copier) makeParents(dst string, off int) ([]madeDir, bool, bool) {
 	o := &c.opt
 	var made []madeDir
@@ -185,6 +193,7 @@ func (c *Copier) makeParents(dst string, off int) ([]madeDir, bool, bool) {
 	if st, err := fstatat(dir, true); err == nil && isDir(st.Mode) {
 		return nil, false, true
 	}
+	preserve := o.PreserveOwnership || o.PreserveMode || o.PreserveTimestamps
 	newDst := false
 	for i := off; i <= len(dir); i++ {
 		if i < len(dir) && dir[i] != '/' {
@@ -194,20 +203,30 @@ func (c *Copier) makeParents(dst string, off int) ([]madeDir, bool, bool) {
 			continue // an empty component, or the root
 		}
 		dpath, spath := dir[:i], dir[off:i]
-		srcSt, err := fstatat(spath, true)
-		if err != nil {
-			it := c.newItem()
-			it.errnof(err, "failed to get attributes of %s", cli.Quote(spath))
-			c.pool.add(it)
-			return made, false, false
-		}
 		st, err := fstatat(dpath, true)
-		if err == nil {
+		missing := err != nil
+		var srcSt unix.Stat_t
+		if missing || preserve {
+			srcSt, err = fstatat(spath, true)
+			if err == nil && !isDir(srcSt.Mode) {
+				err = unix.ENOTDIR
+			}
+			if err != nil {
+				it := c.newItem()
+				it.errnof(err, "failed to get attributes of %s", cli.Quote(spath))
+				c.pool.add(it)
+				return made, false, false
+			}
+		}
+		if !missing {
 			if !isDir(st.Mode) {
 				it := c.newItem()
 				it.errorf("%s exists but is not a directory", cli.Quote(dpath))
 				c.pool.add(it)
 				return made, false, false
+			}
+			if preserve {
+				made = append(made, madeDir{src: spath, dst: dpath, st: srcSt})
 			}
 			newDst = false
 			continue

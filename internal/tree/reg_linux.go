@@ -81,9 +81,16 @@ func (c *Copier) copyReg(it *item, m *meta, dstMode uint32, noFollow bool) {
 		extra = openMode &^ dstMode
 		dfd, err = openRetry(m.dst, dflags|unix.O_CREAT|unix.O_EXCL, openMode)
 		if errors.Is(err, unix.EEXIST) {
+			// A dangling symbolic link: which directory its target
+			// names cannot be known without a race, so cp refuses
+			// to follow it, unless POSIXLY_CORRECT asks for the
+			// write through it that POSIX wants.
 			if _, lerr := readlink(m.dst, 0); lerr == nil {
-				it.errorf("not writing through dangling symlink %s", cli.Quote(m.dst))
-				return
+				if !o.OpenDanglingSymlink {
+					it.errorf("not writing through dangling symlink %s", cli.Quote(m.dst))
+					return
+				}
+				dfd, err = openRetry(m.dst, dflags|unix.O_CREAT, openMode)
 			}
 		}
 		if errors.Is(err, unix.EISDIR) && strings.HasSuffix(m.dst, "/") {

@@ -74,6 +74,11 @@ const (
 type Options struct {
 	Recursive bool  // -r, -R, -a
 	Deref     Deref // -P, -H, -L (the command picks cp's default)
+	// CopyContents reads FIFOs and devices met by a recursive copy and
+	// copies their data into regular files, as a copy without -R always
+	// does, instead of making new FIFOs and device nodes
+	// (--copy-contents).
+	CopyContents bool
 
 	PreserveMode       bool // --preserve=mode (and the ACLs, which extend it)
 	PreserveOwnership  bool // --preserve=ownership
@@ -99,6 +104,11 @@ type Options struct {
 	Update            bool // -u: copy only when the source is newer
 	Verbose           bool // -v
 	Debug             bool // --debug: -v plus how each file's data moved
+
+	// OpenDanglingSymlink writes a regular file through a dangling
+	// symbolic link at the destination, creating the file it names; cp
+	// does so only when POSIXLY_CORRECT is set, and otherwise refuses.
+	OpenDanglingSymlink bool
 
 	HardLink      bool // -l
 	SymbolicLink  bool // -s
@@ -132,6 +142,10 @@ type Copier struct {
 	in    *bufio.Reader
 	umask uint32
 	root  bool // cp's owner_privileges and chown_privileges
+	// asRegular is cp's copy_as_regular: a FIFO, device or socket is
+	// opened and its data copied into a regular file (without -R, or
+	// with --copy-contents), rather than made anew.
+	asRegular bool
 
 	// copied maps a source file (dev, ino) to the destination copied from
 	// it, for hard links (cp's remember_copied); it also holds the first
@@ -140,9 +154,15 @@ type Copier struct {
 	copied map[devIno]string
 	// srcSeen and dstSeen are cp's src_info and dest_info: the operands'
 	// sources and destinations, to warn about repeated operands and
-	// refuse to overwrite a file this run created.
+	// refuse to overwrite a file this run created. dstSeen maps each
+	// operand's destination name to the identities (lstat) of the files
+	// this run made there, as cp keeps name, device and inode together:
+	// a name whose file is another one now was not just created. The
+	// identity of a regular file is filled in by the worker that copied
+	// it, and stays zero when the copy failed; the walk reads it only
+	// after separate has waited for that work.
 	srcSeen map[devIno][]string
-	dstSeen map[string]bool
+	dstSeen map[string][]*devIno
 	// dstPrefixes holds every operand's destination and its ancestors:
 	// a later operand that writes there waits for the earlier work.
 	dstPrefixes map[string]bool
@@ -177,6 +197,8 @@ func New(opt Options, stdio IO) *Copier {
 		umask:  currentUmask(),
 		root:   os.Geteuid() == 0,
 		copied: make(map[devIno]string),
+		// cp's copy_as_regular, as its main sets it.
+		asRegular: !opt.Recursive || opt.CopyContents,
 	}
 	if stdio.Stdin != nil {
 		c.in = bufio.NewReader(stdio.Stdin)

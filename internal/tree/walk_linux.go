@@ -109,8 +109,10 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	dstExists := false
 	if known != dstMissing {
 		// A regular file is written through a symbolic link at the
-		// destination; anything else replaces the link.
-		useLstat := !isReg(srcMode) || o.SymbolicLink || o.HardLink || o.RemoveDestination
+		// destination, and so is the data of a FIFO or device copied
+		// as a regular file; anything else replaces the link.
+		useLstat := (!isReg(srcMode) && (!c.asRegular || isDir(srcMode) || isLink(srcMode))) ||
+			o.SymbolicLink || o.HardLink || o.RemoveDestination
 		if !useLstat && known == dstMaybe {
 			newDst = true
 		} else if dstSt, err = fstatat(dst, !useLstat); err == nil {
@@ -151,7 +153,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 				it.errorf("cannot overwrite non-directory %s with directory %s", cli.Quote(dst), cli.Quote(src))
 				return false
 			}
-			if cmdline && c.dstSeen != nil && c.dstSeen[dst] {
+			if cmdline && c.justCreated(dst, &dstSt) {
 				it.errorf("will not overwrite just-created %s with %s", cli.Quote(dst), cli.Quote(src))
 				return false
 			}
@@ -174,14 +176,14 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	// Never copy through a symbolic link this run has just made.
-	if cmdline && c.dstSeen != nil && c.dstSeen[dst] {
+	if cmdline && len(c.dstSeen[dst]) > 0 {
 		lst := dstSt
 		ok := haveDstLstat
 		if !ok {
 			lst, err = fstatat(dst, false)
 			ok = err == nil
 		}
-		if ok && isLink(lst.Mode) {
+		if ok && isLink(lst.Mode) && c.justCreated(dst, &lst) {
 			it.errorf("will not copy %s through just-created symlink %s", cli.Quote(src), cli.Quote(dst))
 			return false
 		}
@@ -292,6 +294,10 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		} else {
 			m.omitted = 0
 		}
+		// A directory is an operand's destination too: a later
+		// operand copied into the same one waits for this one's
+		// files (separate), as cp copies one operand after another.
+		c.recordDst(cmdline, dst)
 		c.pool.add(it)
 		it = nil
 		if !(o.OneFileSystem && parent != nil && uint64(parent.Dev) != uint64(srcSt.Dev)) {
@@ -326,12 +332,31 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		c.recordDst(cmdline, dst)
 		return false
 
-	case isReg(srcMode):
+	case isReg(srcMode) || (c.asRegular && !isLink(srcMode)):
+		// A FIFO, a device or a socket too, without -R or with
+		// --copy-contents: its data goes into a regular file.
 		it.file = true
-		c.recordDst(cmdline, dst)
+		id := c.dstSlot(cmdline, dst)
 		mode := dstModeBits & permBits
 		noFollow := deref == DerefNever
-		c.pool.run(it, srcSt.Size, func(it *item) { c.copyReg(it, &m, mode, noFollow) })
+		work := func(it *item) {
+			c.copyReg(it, &m, mode, noFollow)
+			if id != nil && !it.failed {
+				c.identify(id, dst)
+			}
+		}
+		if !isReg(srcMode) {
+			// Opening a FIFO waits for a writer, and a FIFO or a
+			// device gives data for as long as its other end
+			// likes: finish and print what comes before, as cp
+			// would have, then copy it here in the walk, where no
+			// later file waits behind it on a worker.
+			c.pool.wait()
+			work(it)
+			c.pool.add(it)
+		} else {
+			c.pool.run(it, srcSt.Size, work)
+		}
 		it = nil
 		return false
 
@@ -388,11 +413,43 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	return false
 }
 
-// recordDst remembers an operand's destination (cp's dest_info).
+// recordDst remembers the file just made at an operand's destination
+// (cp's dest_info).
 func (c *Copier) recordDst(cmdline bool, dst string) {
-	if cmdline && c.dstSeen != nil {
-		c.dstSeen[dst] = true
+	if id := c.dstSlot(cmdline, dst); id != nil {
+		c.identify(id, dst)
 	}
+}
+
+// dstSlot records an operand's destination and returns where the
+// identity of the file made there goes, or nil when dst is not an
+// operand's destination in a copy into a directory.
+func (c *Copier) dstSlot(cmdline bool, dst string) *devIno {
+	if !cmdline || c.dstSeen == nil {
+		return nil
+	}
+	id := new(devIno)
+	c.dstSeen[dst] = append(c.dstSeen[dst], id)
+	return id
+}
+
+// identify stores in id the identity of dst itself (a symbolic link, not
+// what it points to), as cp records it; id stays zero if dst is gone.
+func (c *Copier) identify(id *devIno, dst string) {
+	if st, err := fstatat(dst, false); err == nil {
+		*id = idOf(&st)
+	}
+}
+
+// justCreated is cp's seen_file on dest_info: whether st, found at the
+// operand's destination dst, is a file this run made under that name.
+func (c *Copier) justCreated(dst string, st *unix.Stat_t) bool {
+	for _, id := range c.dstSeen[dst] {
+		if *id != (devIno{}) && *id == idOf(st) {
+			return true
+		}
+	}
+	return false
 }
 
 // newer reports whether a's modification time is later than b's (-u).
