@@ -2,6 +2,7 @@ package tree
 
 import (
 	"errors"
+	"math/rand/v2"
 
 	"golang.org/x/sys/unix"
 
@@ -127,9 +128,13 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	if dstExists {
-		if o.Interactive != NoClobber && !c.sameFileOK(src, &srcSt, dst, &dstSt, deref) {
-			it.errorf("%s and %s are the same file", cli.Quote(src), cli.Quote(dst))
-			return false
+		done := false
+		if o.Interactive != NoClobber {
+			var ok bool
+			if ok, done = c.sameFileOK(src, &srcSt, dst, &dstSt, deref); !ok {
+				it.errorf("%s and %s are the same file", cli.Quote(src), cli.Quote(dst))
+				return false
+			}
 		}
 		if o.Update && !isDir(srcMode) && !newer(&srcSt, &dstSt) {
 			// Not copied, but a later link to the same source still
@@ -144,6 +149,9 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 			return false
 		}
 		if !isDir(srcMode) && (o.Interactive == NoClobber || (o.Interactive == Ask && !c.overwriteOK(dst, &dstSt))) {
+			return false
+		}
+		if done {
 			return false
 		}
 		if !isDir(dstSt.Mode) {
@@ -319,7 +327,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		m.isLink = true
 
 	case o.HardLink:
-		if err := forceLink(src, dst, o.Force || o.Interactive == Ask, follow); err != nil {
+		if _, err := forceLink(src, dst, o.Force || o.Interactive == Ask, follow); err != nil {
 			it.errnof(err, "cannot create hard link %s to %s", cli.Quote(dst), cli.Quote(src))
 			return fail()
 		}
@@ -489,34 +497,54 @@ func forceSymlink(target, name string, replace bool) error {
 	if err == nil || !replace || !errors.Is(err, unix.EEXIST) {
 		return err
 	}
-	if err := unix.Unlink(name); err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
-	}
-	return unix.Symlink(target, name)
+	_, err = replaceWith(name, func(tmp string) error { return unix.Symlink(target, tmp) })
+	return err
 }
 
 // forceLink makes a hard link, replacing an existing file when replace is
 // set (gnulib's force_linkat); follow links a symbolic link's target
-// rather than the link itself.
-func forceLink(target, name string, replace, follow bool) error {
+// rather than the link itself. replaced says that name existed.
+func forceLink(target, name string, replace, follow bool) (replaced bool, err error) {
 	flags := 0
 	if follow {
 		flags = unix.AT_SYMLINK_FOLLOW
 	}
-	err := unix.Linkat(unix.AT_FDCWD, target, unix.AT_FDCWD, name, flags)
+	link := func(to string) error { return unix.Linkat(unix.AT_FDCWD, target, unix.AT_FDCWD, to, flags) }
+	err = link(name)
 	if err == nil || !replace || !errors.Is(err, unix.EEXIST) {
-		return err
+		return false, err
 	}
-	// Linking a file to itself is success with nothing to do.
-	ts, terr := fstatat(target, follow)
-	ns, nerr := fstatat(name, false)
-	if terr == nil && nerr == nil && idOf(&ts) == idOf(&ns) {
-		return nil
+	return replaceWith(name, link)
+}
+
+// replaceWith has create make a new file under a free temporary name in
+// name's directory, then renames it over name. The existing name is
+// never missing, and stays as it was when create fails: unlinking it first
+// would lose it where create then fails, or where create itself needs it (a
+// link through a symbolic link onto that link, as in cp -fl sl sl).
+// Renaming one name of a file onto another name of the same file does
+// nothing (rename(2)), so the temporary name is removed in every case.
+func replaceWith(name string, create func(tmp string) error) (bool, error) {
+	dir := name[:len(name)-len(lastComponent(name))]
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var tmp string
+	for tries := 0; ; tries++ {
+		var b [6]byte
+		for i := range b {
+			b[i] = letters[rand.IntN(len(letters))]
+		}
+		tmp = dir + "Cu" + string(b[:])
+		err := create(tmp)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EEXIST) || tries >= 100 {
+			return false, err
+		}
 	}
-	if err := unix.Unlink(name); err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
-	}
-	return unix.Linkat(unix.AT_FDCWD, target, unix.AT_FDCWD, name, flags)
+	err := unix.Rename(tmp, name)
+	unix.Unlink(tmp)
+	return err == nil, err
 }
 
 // hardLink links dst to earlier, the copy of the same source file made
@@ -525,15 +553,12 @@ func forceLink(target, name string, replace, follow bool) error {
 func (c *Copier) hardLink(it *item, earlier, dst string, follow bool) {
 	verbose := c.opt.Verbose
 	it.commit = func(it *item) {
-		existed := false
-		if _, err := fstatat(dst, false); err == nil {
-			existed = true
-		}
-		if err := forceLink(earlier, dst, true, follow); err != nil {
+		replaced, err := forceLink(earlier, dst, true, follow)
+		if err != nil {
 			it.errnof(err, "cannot create hard link %s to %s", cli.Quote(dst), cli.Quote(earlier))
 			return
 		}
-		if existed && verbose {
+		if replaced && verbose {
 			it.printf("removed %s\n", cli.Quote(dst))
 		}
 	}
