@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,7 +41,7 @@ var sameFilePairs = []struct{ name, args string }{
 
 // sameFileOptions are the options that change what cp does with a
 // destination that is the source: links instead of copies, removing the
-// destination first or after a failed open.
+// destination first or after a failed open, and backups.
 var sameFileOptions = []string{
 	"",
 	"-l",
@@ -54,6 +53,17 @@ var sameFileOptions = []string{
 	"-fl",
 	"-fdl",
 	"-sf",
+	"-b",
+	"-bl",
+	"-bdl",
+	"-bs",
+	"-bd",
+	"-b --remove-destination",
+	"-bf",
+	"-bfl",
+	"-bfd",
+	"--backup=numbered -d",
+	"--backup=simple -l",
 }
 
 // TestZcpSameFileLikeCp runs every pair of sameFilePairs with every
@@ -61,20 +71,14 @@ var sameFileOptions = []string{
 // (issue 8, section 1: zcp -dl symlink foo once replaced foo by a link
 // to the symlink) and compares status, messages and the trees left.
 func TestZcpSameFileLikeCp(t *testing.T) {
-	gnuCp := gnu(t, "cp")
-	zcp := bin(t, "zcp")
+	gnu(t, "cp")
 	for _, opts := range sameFileOptions {
 		for _, p := range sameFilePairs {
 			name := strings.ReplaceAll(strings.TrimSpace("-v "+opts), " ", "_") + "/" + p.name
 			args := append(strings.Fields("-v "+opts), strings.Fields(p.args)...)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				root := t.TempDir()
-				gdir, zdir := filepath.Join(root, "gnu"), filepath.Join(root, "zcp")
-				setupDir(t, gdir, sameFileTree)
-				setupDir(t, zdir, sameFileTree)
-				g := runCp(t, gnuCp, gdir, "", -1, args...)
-				z := runCp(t, zcp, zdir, "", -1, args...)
+				g, z := runTwins(t, sameFileTree, nil, "", args...)
 				compareRuns(t, g, z, true)
 			})
 		}

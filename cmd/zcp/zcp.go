@@ -15,6 +15,7 @@ import (
 var spec = []cli.Option{
 	{Long: "archive", Short: 'a'},
 	{Long: "attributes-only"},
+	{Long: "backup", Arg: cli.OptionalArg},
 	{Long: "debug"},
 	{Long: "dereference", Short: 'L'},
 	{Long: "force", Short: 'f'},
@@ -32,6 +33,7 @@ var spec = []cli.Option{
 	{Long: "sparse", Arg: cli.RequiredArg},
 	{Long: "reflink", Arg: cli.OptionalArg},
 	{Long: "strip-trailing-slashes"},
+	{Long: "suffix", Short: 'S', Arg: cli.RequiredArg},
 	{Long: "symbolic-link", Short: 's'},
 	{Long: "target-directory", Short: 't', Arg: cli.RequiredArg},
 	{Long: "update", Short: 'u'},
@@ -40,6 +42,7 @@ var spec = []cli.Option{
 	{Long: "progress", Short: 'g'},
 	{Long: "help"},
 	{Long: "version"},
+	{Short: 'b'},
 	{Short: 'd'},
 	{Short: 'H'},
 	{Short: 'p'},
@@ -81,6 +84,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	o := &cfg.opt
 	derefSet := false
 	requireContext := false
+	makeBackups := false
+	control := ""
+	suffix, suffixSet := "", false
 	var warnings []string
 	for _, p := range opts {
 		name := p.Opt.Long
@@ -104,6 +110,16 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Recursive = true
 		case "attributes-only":
 			o.AttributesOnly = true
+		case "backup":
+			makeBackups = true
+			if p.HasValue {
+				control = p.Value
+			}
+		case "b":
+			makeBackups = true
+		case "suffix":
+			makeBackups = true
+			suffix, suffixSet = p.Value, true
 		case "debug":
 			o.Debug, o.Verbose = true, true
 		case "d":
@@ -193,9 +209,23 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	if o.HardLink && o.SymbolicLink {
 		return nil, &cli.UsageError{Msg: "cannot make both hard and symbolic links"}
 	}
+	if makeBackups && o.Interactive == tree.NoClobber {
+		return nil, &cli.UsageError{Msg: "options --backup and --no-clobber are mutually exclusive"}
+	}
 	if o.Reflink == tree.ReflinkAlways && o.Sparse != tree.SparseAuto {
 		return nil, &cli.UsageError{Msg: "--reflink can be used only with --sparse=auto"}
 	}
+	if makeBackups {
+		b, err := tree.ParseBackup(control, os.Getenv("VERSION_CONTROL"))
+		if err != nil {
+			return nil, err
+		}
+		o.Backup = b
+	}
+	if !suffixSet {
+		suffix = os.Getenv("SIMPLE_BACKUP_SUFFIX")
+	}
+	o.BackupSuffix = tree.BackupSuffix(suffix)
 	if !derefSet {
 		if o.Recursive && !o.HardLink {
 			o.Deref = tree.DerefNever
@@ -306,6 +336,9 @@ inside the kernel whenever it can (reflink, copy_file_range, sendfile).
 Mandatory arguments to long options are mandatory for short options too.
   -a, --archive                same as -dR --preserve=all
       --attributes-only        don't copy the file data, just the attributes
+      --backup[=CONTROL]       before replacing a destination file, rename it
+                                 to a backup name (CONTROL: see below)
+  -b                           the same as --backup, without an argument
       --debug                  explain how a file is copied.  Implies -v
   -d                           same as --no-dereference --preserve=links
   -f, --force                  if an existing destination file cannot be
@@ -336,6 +369,7 @@ Mandatory arguments to long options are mandatory for short options too.
       --strip-trailing-slashes  remove any trailing slashes from each SOURCE
                                  argument
   -s, --symbolic-link          make symbolic links instead of copying
+  -S, --suffix=SUFFIX          end simple backup names with SUFFIX, not '~'
   -t, --target-directory=DIRECTORY  copy all SOURCE arguments into DIRECTORY
   -T, --no-target-directory    treat DEST as a normal file
   -u, --update                 copy only when the SOURCE file is newer
@@ -362,6 +396,17 @@ When --reflink[=always] is specified, perform a lightweight copy, where the
 data blocks are copied only when modified.  If this is not possible the copy
 fails, or if --reflink=auto is specified, fall back to a standard copy.
 Use --reflink=never to ensure a standard copy is performed.
+
+A simple backup of FILE is FILE~, or FILE and the suffix that --suffix or
+SIMPLE_BACKUP_SUFFIX gives. CONTROL, or else VERSION_CONTROL, picks the
+names (any unique abbreviation will do):
+  none, off       no backups, even with --backup
+  numbered, t     FILE.~N~, N one above the highest there
+  existing, nil   numbered for a file that has numbered backups, else simple
+                    (the default)
+  simple, never   always simple backups
+With --force and --backup, 'zcp FILE FILE' of a regular FILE copies FILE
+to its backup name.
 
 Full documentation: man zcp
 `, prog)

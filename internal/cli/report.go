@@ -204,26 +204,53 @@ func utf8Locale() bool {
 //
 // and "ambiguous argument" when value is a prefix of several.
 func ArgMatch(option, value string, valid []string) (int, error) {
-	found, n := -1, 0
+	return argMatch(option, value, valid, func(i, j int) bool { return false })
+}
+
+// ArgMatchValues is ArgMatch for a list with synonyms, GNU's XARGMATCH
+// with its value list: args[i] names vals[i]. A prefix of several names
+// of one value is not ambiguous, and the list of valid arguments gives
+// the names of one value, which must follow each other, on one line
+// ("- ‘none’, ‘off’").
+func ArgMatchValues[T comparable](option, value string, args []string, vals []T) (T, error) {
+	i, err := argMatch(option, value, args, func(i, j int) bool { return vals[i] == vals[j] })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return vals[i], nil
+}
+
+// argMatch is ArgMatch where same says that valid[i] and valid[j] are
+// synonyms.
+func argMatch(option, value string, valid []string, same func(i, j int) bool) (int, error) {
+	found, ambiguous := -1, false
 	for i, v := range valid {
 		if v == value {
 			return i, nil
 		}
 		if strings.HasPrefix(v, value) {
-			found = i
-			n++
+			if found < 0 {
+				found = i
+			} else if !same(found, i) {
+				ambiguous = true
+			}
 		}
 	}
-	if n == 1 {
+	if found >= 0 && !ambiguous {
 		return found, nil
 	}
 	what := "invalid"
-	if n > 1 {
+	if ambiguous {
 		what = "ambiguous"
 	}
 	var b strings.Builder
 	b.WriteString(what + " argument " + LocaleQuote(value) + " for " + LocaleQuote(option) + "\nValid arguments are:")
-	for _, v := range valid {
+	for i, v := range valid {
+		if i > 0 && same(i-1, i) {
+			b.WriteString(", " + LocaleQuote(v))
+			continue
+		}
 		b.WriteString("\n  - " + LocaleQuote(v))
 	}
 	return -1, &UsageError{b.String()}

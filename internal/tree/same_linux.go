@@ -32,11 +32,12 @@ func (c *Copier) sameFileOK(src string, srcSt *unix.Stat_t, dst string, dstSt *u
 		sameLink = same
 		if isLink(srcSt.Mode) && isLink(dstSt.Mode) {
 			// Two links: fine unless they are the same entry. Two
-			// names of one link: nothing to do.
+			// names of one link: nothing to do, unless dst is to be
+			// backed up.
 			if sameName(src, dst) {
 				return false, false
 			}
-			return true, sameLink
+			return true, sameLink && o.Backup == BackupNone
 		}
 		srcL, dstL = *srcSt, *dstSt
 	} else {
@@ -56,6 +57,20 @@ func (c *Copier) sameFileOK(src string, srcSt *unix.Stat_t, dst string, dstSt *u
 		if isLink(srcL.Mode) && isLink(dstL.Mode) && o.RemoveDestination {
 			return true, false
 		}
+	}
+	if o.Backup != BackupNone {
+		// The backup keeps dst's data, so replacing dst loses nothing,
+		// unless both are one directory entry: the backup would rename
+		// the source too.
+		if sameLink {
+			return !sameName(src, dst), false
+		}
+		// Backing up dst, the target of src, would leave src dangling
+		// before it is read: refuse now rather than fail to open it.
+		if deref != DerefNever && isLink(srcL.Mode) && !isLink(dstL.Mode) {
+			return false, false
+		}
+		return true, false
 	}
 	if o.RemoveDestination {
 		if isLink(dstL.Mode) {

@@ -93,7 +93,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		// The same file under the same name ("a", "./a"), as cp's
 		// src_info compares: a link to it is another source.
 		id := idOf(&srcSt)
-		if !isDir(srcMode) {
+		if !isDir(srcMode) && o.Backup == BackupNone {
 			for _, name := range c.srcSeen[id] {
 				if sameName(name, src) {
 					it.warnf("warning: source file %s specified more than once", cli.Quote(src))
@@ -105,13 +105,16 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	newDst := known == dstMissing
+	backup := "" // what the destination was renamed to
 	var dstSt unix.Stat_t
 	haveDstLstat := false
 	dstExists := false
 	if known != dstMissing {
 		// A regular file is written through a symbolic link at the
-		// destination; anything else replaces the link.
-		useLstat := !isReg(srcMode) || o.SymbolicLink || o.HardLink || o.RemoveDestination
+		// destination; anything else replaces the link, and so does a
+		// backup, which renames it.
+		useLstat := !isReg(srcMode) || o.SymbolicLink || o.HardLink || o.RemoveDestination ||
+			o.Backup != BackupNone
 		if !useLstat && known == dstMaybe {
 			newDst = true
 		} else if dstSt, err = fstatat(dst, !useLstat); err == nil {
@@ -141,7 +144,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 			// links to this destination.
 			if o.PreserveLinks && !o.HardLink && srcSt.Nlink > 1 {
 				if earlier, ok := c.copied[idOf(&srcSt)]; ok {
-					c.hardLink(it, earlier, dst, follow)
+					c.hardLink(it, earlier, dst, follow, "")
 					return false
 				}
 				c.copied[idOf(&srcSt)] = dst
@@ -159,7 +162,8 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 				it.errorf("cannot overwrite non-directory %s with directory %s", cli.Quote(dst), cli.Quote(src))
 				return false
 			}
-			if cmdline && c.dstSeen != nil && c.dstSeen[dst] {
+			// Numbered backups keep every version: nothing is lost.
+			if cmdline && c.dstSeen != nil && o.Backup != BackupNumbered && c.dstSeen[dst] {
 				it.errorf("will not overwrite just-created %s with %s", cli.Quote(dst), cli.Quote(src))
 				return false
 			}
@@ -168,7 +172,21 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 			it.errorf("cannot overwrite directory %s with non-directory", cli.Quote(dst))
 			return false
 		}
-		if !isDir(dstSt.Mode) && (o.RemoveDestination || (!o.AttributesOnly &&
+		srcBase := lastComponent(src)
+		if o.Backup != BackupNone && !isDir(dstSt.Mode) && !dotOrDotDot(srcBase) {
+			// A directory being merged into is never backed up.
+			if o.Backup != BackupNumbered && sourceIsBackup(srcBase, &srcSt, dst, o.BackupSuffix) {
+				it.errorf("backing up %s might destroy source;  %s not copied", cli.Quote(dst), cli.Quote(src))
+				return false
+			}
+			name, err := backupName(dst, o.Backup, o.BackupSuffix, true)
+			if err != nil && !errors.Is(err, unix.ENOENT) {
+				it.errnof(err, "cannot backup %s", cli.Quote(dst))
+				return false
+			}
+			backup = name
+			newDst = true
+		} else if !isDir(dstSt.Mode) && (o.RemoveDestination || (!o.AttributesOnly &&
 			((o.PreserveLinks && dstSt.Nlink > 1) || (deref == DerefNever && !isReg(srcSt.Mode))))) {
 			if err := unix.Unlink(dst); err != nil && !errors.Is(err, unix.ENOENT) {
 				it.errnof(err, "cannot remove %s", cli.Quote(dst))
@@ -181,8 +199,9 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		}
 	}
 
-	// Never copy through a symbolic link this run has just made.
-	if cmdline && c.dstSeen != nil && c.dstSeen[dst] {
+	// Never copy through a symbolic link this run has just made (a
+	// backup has renamed it out of the way).
+	if cmdline && c.dstSeen != nil && o.Backup == BackupNone && c.dstSeen[dst] {
 		lst := dstSt
 		ok := haveDstLstat
 		if !ok {
@@ -196,7 +215,11 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	if o.Verbose && !isDir(srcMode) {
-		it.printf("%s -> %s\n", cli.Quote(src), cli.Quote(dst))
+		if backup != "" {
+			it.printf("%s -> %s (backup: %s)\n", cli.Quote(src), cli.Quote(dst), cli.Quote(backup))
+		} else {
+			it.printf("%s -> %s\n", cli.Quote(src), cli.Quote(dst))
+		}
 	}
 
 	// Hard links in the source become hard links in the copy; and a
@@ -219,7 +242,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 	if haveEarlier {
 		if !isDir(srcMode) {
-			c.hardLink(it, earlier, dst, follow)
+			c.hardLink(it, earlier, dst, follow, backup)
 			return false
 		}
 		switch {
@@ -255,6 +278,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 				delete(c.copied, id)
 			}
 		}
+		c.unBackup(it, backup, dst)
 		return false
 	}
 
@@ -339,7 +363,12 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		c.recordDst(cmdline, dst)
 		mode := dstModeBits & permBits
 		noFollow := deref == DerefNever
-		c.pool.run(it, srcSt.Size, func(it *item) { c.copyReg(it, &m, mode, noFollow) })
+		c.pool.run(it, srcSt.Size, func(it *item) {
+			c.copyReg(it, &m, mode, noFollow)
+			if it.failed {
+				c.unBackup(it, backup, dst)
+			}
+		})
 		it = nil
 		return false
 
@@ -381,6 +410,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 				// cp names the link unquoted here.
 				it.errnof(err, "failed to preserve ownership for %s", dst)
 				if o.RequirePreserve {
+					c.unBackup(it, backup, dst)
 					return false
 				}
 			}
@@ -550,12 +580,14 @@ func replaceWith(name string, create func(tmp string) error) (bool, error) {
 // hardLink links dst to earlier, the copy of the same source file made
 // before. The link is made on the sequencer, once the earlier copy is
 // retired (its data may still be in flight when the walk gets here).
-func (c *Copier) hardLink(it *item, earlier, dst string, follow bool) {
+// backup is what dst was renamed to, to rename back if the link fails.
+func (c *Copier) hardLink(it *item, earlier, dst string, follow bool, backup string) {
 	verbose := c.opt.Verbose
 	it.commit = func(it *item) {
 		replaced, err := forceLink(earlier, dst, true, follow)
 		if err != nil {
 			it.errnof(err, "cannot create hard link %s to %s", cli.Quote(dst), cli.Quote(earlier))
+			c.unBackup(it, backup, dst)
 			return
 		}
 		if replaced && verbose {

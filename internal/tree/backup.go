@@ -1,0 +1,118 @@
+package tree
+
+import (
+	"strings"
+
+	"github.com/zcopy/zcopy/internal/cli"
+)
+
+// Backup says how an existing destination is kept before it is replaced
+// (cp's --backup, Emacs' version-control names).
+type Backup uint8
+
+// The backup controls.
+const (
+	BackupNone     Backup = iota // none, off: replace it
+	BackupSimple                 // simple, never: rename it to NAME + suffix
+	BackupExisting               // existing, nil: numbered where numbered backups exist, else simple
+	BackupNumbered               // numbered, t: rename it to NAME.~N~, N one above the highest
+)
+
+// The names of the controls, in the order of GNU's table: the order
+// shows in the list of valid arguments, synonyms on one line.
+var (
+	backupNames    = []string{"none", "off", "simple", "never", "existing", "nil", "numbered", "t"}
+	backupControls = []Backup{BackupNone, BackupNone, BackupSimple, BackupSimple, BackupExisting, BackupExisting, BackupNumbered, BackupNumbered}
+)
+
+// ParseBackup is the backup control that --backup=arg names (gnulib's
+// xget_version); an empty arg (-b, --backup, --backup=) defers to env,
+// the value of VERSION_CONTROL, and with both empty the control is
+// BackupExisting. A name may be abbreviated to any unique prefix. The
+// error is GNU's usage message, naming "backup type" or
+// "$VERSION_CONTROL" as the thing that was given a bad value.
+func ParseBackup(arg, env string) (Backup, error) {
+	what, name := "backup type", arg
+	if name == "" {
+		what, name = "$VERSION_CONTROL", env
+	}
+	if name == "" {
+		return BackupExisting, nil
+	}
+	return cli.ArgMatchValues(what, name, backupNames, backupControls)
+}
+
+// BackupSuffix is the suffix of simple backups that s, from -S or else
+// from SIMPLE_BACKUP_SUFFIX, asks for: s itself, unless it is empty or
+// holds a slash before its last component (a suffix names no directory),
+// and then "~".
+func BackupSuffix(s string) string {
+	if s == "" || lastComponent(s) != s {
+		return "~"
+	}
+	return s
+}
+
+// nextNumbered returns the version of the next numbered backup of base
+// (the N of base.~N~) given the names of its directory: one above the
+// highest there, compared as decimal strings of any length, so no number
+// overflows. found says that some numbered backup exists; longer that
+// the new number has more digits than the highest (a 9...9 carried),
+// which can make the name too long for the directory.
+func nextNumbered(base string, names []string) (version string, found, longer bool) {
+	prefix := base + ".~"
+	high := ""
+	for _, n := range names {
+		if len(n) < len(prefix)+2 || !strings.HasPrefix(n, prefix) || n[len(n)-1] != '~' {
+			continue
+		}
+		v := n[len(prefix) : len(n)-1]
+		if v[0] < '1' || v[0] > '9' || strings.Trim(v, "0123456789") != "" {
+			continue
+		}
+		if len(v) > len(high) || (len(v) == len(high) && v >= high) {
+			high = v
+		}
+	}
+	if high == "" {
+		return "1", false, false
+	}
+	// Add one, in decimal, carrying through the nines.
+	b := []byte(high)
+	i := len(b) - 1
+	for ; i >= 0 && b[i] == '9'; i-- {
+		b[i] = '0'
+	}
+	if i < 0 {
+		return "1" + string(b), true, true
+	}
+	b[i]++
+	return string(b), true, false
+}
+
+// shortenBackup fits a backup name whose last component is too long for
+// its directory (more than max bytes) as gnulib's check_extension does:
+// the suffix added to the original name, of origLen bytes, becomes a
+// single "~", cutting the original name to leave room for it.
+func shortenBackup(name string, origLen, max int) (string, bool) {
+	base := lastComponent(name)
+	if baseLen(base) <= max {
+		return name, true
+	}
+	dir := len(name) - len(base)
+	keep := origLen - dir
+	if keep >= max {
+		keep = max - 1
+	}
+	return name[:dir+keep] + "~", false
+}
+
+// dotOrDotDot says that a last component is "." or "..", perhaps with a
+// slash after it: a name whose destination is never backed up.
+func dotOrDotDot(base string) bool {
+	if !strings.HasPrefix(base, ".") {
+		return false
+	}
+	rest := strings.TrimPrefix(base[1:], ".")
+	return rest == "" || rest[0] == '/'
+}
