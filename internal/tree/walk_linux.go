@@ -175,6 +175,13 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		srcBase := lastComponent(src)
 		if o.Backup != BackupNone && !isDir(dstSt.Mode) && !dotOrDotDot(srcBase) {
 			// A directory being merged into is never backed up.
+			//
+			// The backup's name may be one that earlier work still
+			// in flight creates (a source "f~" or "f.~1~" before "f",
+			// an operand a~ before a): cp, one file at a time, has
+			// made those files by now, counts them and renames over
+			// them. So does zcp, once they are done.
+			c.pool.wait()
 			if o.Backup != BackupNumbered && sourceIsBackup(srcBase, &srcSt, dst, o.BackupSuffix) {
 				it.errorf("backing up %s might destroy source;  %s not copied", cli.Quote(dst), cli.Quote(src))
 				return false
