@@ -111,6 +111,11 @@ func TestZcpBackupLikeCp(t *testing.T) {
 		{name: "just-created-existing-dest", setup: "echo old > d/a", args: "--backup=existing -v a a d/"},
 		{name: "repeated-source-numbered", args: "--backup=t -v a ./a a d"},
 		{name: "into-dir", args: "-bv a b t"},
+		{name: "just-created-symlink", setup: "mkdir -p p q; echo x > q/1; ln -s ../q/1 p/1", args: "-bdRv p/1 q/1 d"},
+		{name: "just-created-symlink-numbered", setup: "mkdir -p p q; echo x > q/1; ln -s ../q/1 p/1", args: "--backup=t -dRv p/1 q/1 d"},
+		{name: "three-times-numbered-l", args: "--backup=t -lv a a a d"},
+		{name: "T-onto-symlink-to-dir", setup: "ln -s t tl", args: "-bvT a tl"},
+		{name: "T-dir-onto-symlink-to-dir", setup: "ln -s t tl", args: "-rbvT x tl"},
 
 		// Directories: never backed up, merged into.
 		{name: "merge-new", walk: true, setup: "cp -a x y", args: "-abv x y"},

@@ -53,6 +53,10 @@ var sameFileOptions = []string{
 	"-fl",
 	"-fdl",
 	"-sf",
+	"-H",
+	"-R",
+	"-Rl",
+	"-i",
 	"-b",
 	"-bl",
 	"-bdl",
@@ -64,6 +68,9 @@ var sameFileOptions = []string{
 	"-bfd",
 	"--backup=numbered -d",
 	"--backup=simple -l",
+	"-bH",
+	"-bR",
+	"-bRl",
 }
 
 // TestZcpSameFileLikeCp runs every pair of sameFilePairs with every
