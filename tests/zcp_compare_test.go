@@ -200,7 +200,7 @@ echo r > ro/file
 chown -R 65534:65534 .
 chown 0:0 ro ro/file; chmod 755 ro; chmod 644 ro/file
 `
-	for _, args := range []string{"-v secret a t", "-rv d t", "a ro/file", "a ro", "-p a ro/x", "-f a ro/file", "-bv a ro/file"} {
+	for _, args := range []string{"-v secret a t", "-rv d t", "a ro/file", "a ro", "-p a ro/x", "-f a ro/file", "-bv a ro/file", "-bv secret a"} {
 		t.Run(strings.ReplaceAll(args, " ", "_"), func(t *testing.T) {
 			root := t.TempDir()
 			// The user must reach the work directories.
