@@ -53,32 +53,46 @@ func BackupSuffix(s string) string {
 	return s
 }
 
-// nextNumbered returns the version of the next numbered backup of base
-// (the N of base.~N~) given the names of its directory: one above the
-// highest there, compared as decimal strings of any length, so no number
-// overflows. found says that some numbered backup exists; longer that
-// the new number has more digits than the highest (a 9...9 carried),
-// which can make the name too long for the directory.
-func nextNumbered(base string, names []string) (version string, found, longer bool) {
-	prefix := base + ".~"
-	high := ""
-	for _, n := range names {
-		if len(n) < len(prefix)+2 || !strings.HasPrefix(n, prefix) || n[len(n)-1] != '~' {
-			continue
-		}
-		v := n[len(prefix) : len(n)-1]
-		if v[0] < '1' || v[0] > '9' || strings.Trim(v, "0123456789") != "" {
-			continue
-		}
-		if len(v) > len(high) || (len(v) == len(high) && v >= high) {
-			high = v
+// numbered finds the version of the next numbered backup of a file (the
+// N of base.~N~) among the names of its directory, given to add one by
+// one: one above the highest there, compared as decimal strings of any
+// length, so that no number overflows.
+type numbered struct {
+	prefix string // base + ".~"
+	high   string // the highest version seen, "" for none
+}
+
+func newNumbered(base string) *numbered { return &numbered{prefix: base + ".~"} }
+
+// add counts name if it is a numbered backup: prefix, a version with no
+// leading zero, "~".
+func (s *numbered) add(name []byte) {
+	n := len(s.prefix)
+	if len(name) < n+2 || string(name[:n]) != s.prefix || name[len(name)-1] != '~' {
+		return
+	}
+	v := name[n : len(name)-1]
+	if v[0] < '1' || v[0] > '9' {
+		return
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return
 		}
 	}
-	if high == "" {
+	if len(v) > len(s.high) || (len(v) == len(s.high) && string(v) > s.high) {
+		s.high = string(v)
+	}
+}
+
+// next returns the next version; found says that some numbered backup
+// exists, longer that the new version has more digits than the highest
+// (9...9 carried), which can make the name too long for the directory.
+func (s *numbered) next() (version string, found, longer bool) {
+	if s.high == "" {
 		return "1", false, false
 	}
-	// Add one, in decimal, carrying through the nines.
-	b := []byte(high)
+	b := []byte(s.high)
 	i := len(b) - 1
 	for ; i >= 0 && b[i] == '9'; i-- {
 		b[i] = '0'

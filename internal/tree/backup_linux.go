@@ -2,7 +2,6 @@ package tree
 
 import (
 	"errors"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -25,7 +24,7 @@ func backupName(dst string, kind Backup, suffix string, rename bool) (string, er
 		if kind == BackupSimple {
 			name = file + suffix
 		} else {
-			version, found, longer := nextNumbered(base, dirNames(dir))
+			version, found, longer := numberedIn(dir, base)
 			if !found && kind == BackupExisting {
 				kind = BackupSimple
 				name = file + suffix
@@ -55,20 +54,19 @@ func backupName(dst string, kind Backup, suffix string, rename bool) (string, er
 	}
 }
 
-// dirNames lists the directory dir ("" for the current one): the names a
-// numbered backup must count past. A directory that cannot be read holds
-// no backups, as far as gnulib's numbered_backup goes.
-func dirNames(dir string) []string {
+// numberedIn is the next numbered backup version of base in the
+// directory dir ("" for the current one). A directory that cannot be
+// read holds no backups, as far as gnulib's numbered_backup goes.
+func numberedIn(dir, base string) (version string, found, longer bool) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil
+	s := newNumbered(base)
+	if fd, err := openRetry(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+		readDirents(fd, func(_ uint64, name []byte) { s.add(name) })
+		unix.Close(fd)
 	}
-	defer f.Close()
-	names, _ := f.Readdirnames(-1)
-	return names
+	return s.next()
 }
 
 // nameMax is the longest last component that gnulib's check_extension

@@ -66,7 +66,7 @@ func TestBackupSuffix(t *testing.T) {
 	}
 }
 
-func TestNextNumbered(t *testing.T) {
+func TestNumbered(t *testing.T) {
 	tests := []struct {
 		names         string
 		version       string
@@ -82,9 +82,13 @@ func TestNextNumbered(t *testing.T) {
 		{"f.~999999999999999999999999~", "1000000000000000000000000", true, true},
 	}
 	for _, tt := range tests {
-		v, found, longer := nextNumbered("f", strings.Fields(tt.names))
+		s := newNumbered("f")
+		for _, n := range strings.Fields(tt.names) {
+			s.add([]byte(n))
+		}
+		v, found, longer := s.next()
 		if v != tt.version || found != tt.found || longer != tt.longer {
-			t.Errorf("nextNumbered(f, %q) = %q, %v, %v; want %q, %v, %v",
+			t.Errorf("numbered(f) after %q: next() = %q, %v, %v; want %q, %v, %v",
 				tt.names, v, found, longer, tt.version, tt.found, tt.longer)
 		}
 	}
