@@ -18,7 +18,10 @@ func backupName(dst string, kind Backup, suffix string, rename bool) (string, er
 	dir := dst[:len(dst)-len(base)]
 	base = base[:baseLen(base)]
 	file := dst[:len(dir)+len(base)]
-	for {
+	// Each EEXIST is a backup another process made since the directory
+	// was read; a name that keeps existing without being listed (a
+	// case-insensitive directory) would loop forever: give up then.
+	for tries := 0; ; tries++ {
 		var name string
 		fits := true
 		if kind == BackupSimple {
@@ -48,7 +51,7 @@ func backupName(dst string, kind Backup, suffix string, rename bool) (string, er
 		if err == nil {
 			return name, nil
 		}
-		if !errors.Is(err, unix.EEXIST) || !fits {
+		if !errors.Is(err, unix.EEXIST) || !fits || tries >= 100 {
 			return "", err
 		}
 	}
