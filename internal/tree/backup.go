@@ -43,9 +43,9 @@ func ParseBackup(arg, env string) (Backup, error) {
 }
 
 // BackupSuffix is the suffix of simple backups that s, from -S or else
-// from SIMPLE_BACKUP_SUFFIX, asks for: s itself, unless it is empty or
-// holds a slash before its last component (a suffix names no directory),
-// and then "~".
+// from SIMPLE_BACKUP_SUFFIX, asks for: s itself if it is its own last
+// component (gnulib's test: not empty, no leading slash, no slash
+// followed by something else), "~" otherwise.
 func BackupSuffix(s string) string {
 	if s == "" || lastComponent(s) != s {
 		return "~"
