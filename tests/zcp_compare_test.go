@@ -72,6 +72,7 @@ func TestZcpLikeCp(t *testing.T) {
 		{name: "into-itself-deeper", setup: "mkdir -p s/e", args: "-rv s s/e/sub"},
 		{name: "into-itself-dot", setup: "mkdir -p s", args: "-rv s/. s/sub"},
 		{name: "repeated-file", args: "-v a a t"},
+		{name: "repeated-file-through-dir-link", setup: "ln -s . here", args: "-v a here/a t"},
 		{name: "repeated-dir", args: "-rv d d t"},
 		{name: "just-created", args: "-v a d/e/../../a t", setup: "mkdir u; echo u > u/a", stdin: ""},
 		{name: "just-created-2", setup: "mkdir u; echo u > u/a", args: "-v a u/a t"},

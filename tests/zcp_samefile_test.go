@@ -8,7 +8,8 @@ import (
 // sameFileTree has a file for every way two operands can be the same
 // file: foo alone, with symlink and symlink2 pointing to it; h1 and h2,
 // two names of one file, with hs pointing to h1; a dangling link; a link
-// to itself.
+// to itself; here, a link to the directory (gnulib's same_name does not
+// follow it: here/foo is another name than foo).
 const sameFileTree = `
 echo data > foo
 ln -s foo symlink
@@ -18,6 +19,7 @@ ln h1 h2
 ln -s h1 hs
 ln -s nowhere dangling
 ln -s loop loop
+ln -s . here
 `
 
 // sameFilePairs are SOURCE DEST pairs that are, or may be, one file.
@@ -37,6 +39,8 @@ var sameFilePairs = []struct{ name, args string }{
 	{"same-loop", "loop loop"},
 	{"onto-loop", "foo loop"},
 	{"loop-onto-file", "loop foo"},
+	{"same-through-dir-link", "foo here/foo"},
+	{"symlink-through-dir-link", "symlink here/symlink"},
 }
 
 // sameFileOptions are the options that change what cp does with a

@@ -472,17 +472,18 @@ func (c *Copier) copyDir(src, dst string, newDst bool, srcSt *unix.Stat_t,
 }
 
 // sameName is gnulib's same_name: a and b are the same directory entry
-// (same last component, in the same directory).
+// (same last component, in the same directory). The directories are
+// lstat'ed, as gnulib does: "l/f", l a link to ".", is not "f".
 func sameName(a, b string) bool {
 	ab, bb := lastComponent(a), lastComponent(b)
 	if ab[:baseLen(ab)] != bb[:baseLen(bb)] {
 		return false
 	}
-	sa, err := fstatat(dirName(a), true)
+	sa, err := fstatat(dirName(a), false)
 	if err != nil {
 		return false
 	}
-	sb, err := fstatat(dirName(b), true)
+	sb, err := fstatat(dirName(b), false)
 	if err != nil {
 		return false
 	}
