@@ -61,6 +61,8 @@ var sameFileOptions = []string{
 	"-R",
 	"-Rl",
 	"-i",
+	"-il",
+	"-ndl",
 	"-b",
 	"-bl",
 	"-bdl",
