@@ -1,7 +1,9 @@
 # zcopy: zero-copy cat, tee and cp.
 #
-#   make            build bin/zcat, bin/ztee, bin/zcp
-#   make install    install them and their man pages under $(DESTDIR)$(PREFIX)
+#   make            build bin/zcat, bin/ztee, bin/zcp, bin/zcopy
+#   make install    install them, their man pages and the bash, zsh and fish
+#                   completions (made by bin/zcopy) under $(DESTDIR)$(PREFIX)
+#   make man        remake the OPTIONS sections of man/*.1 from internal/cmdspec
 #   make test       go vet, gofmt, staticcheck, then every test
 #   make bench      side-by-side measurements against GNU coreutils
 
@@ -9,6 +11,9 @@ GO          ?= go
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR     ?=
 # gzip ships a zcat too: `make install ZCAT_NAME=zzcat` installs ours under
 # another name (its man page follows).
@@ -19,7 +24,7 @@ TESTFLAGS   ?= -timeout 8m
 CMDS := $(notdir $(wildcard cmd/*))
 BINS := $(addprefix bin/,$(CMDS))
 
-.PHONY: all build install uninstall test vet fmt-check staticcheck bench clean FORCE
+.PHONY: all build install uninstall man test vet fmt-check staticcheck bench clean FORCE
 
 all: build
 
@@ -45,12 +50,29 @@ install: build
 		install -m 0755 bin/$$c $(DESTDIR)$(BINDIR)/$$n; \
 		if [ -f man/$$c.1 ]; then install -m 0644 man/$$c.1 $(DESTDIR)$(MANDIR)/man1/$$n.1; fi; \
 	done
+	@# The completions are what `zcopy completion` prints: bash and fish load
+	@# one file per command name, zsh one file for all (#compdef).
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	@set -e; for c in $(CMDS); do \
+		n=$$(if [ $$c = zcat ]; then echo $(ZCAT_NAME); else echo $$c; fi); \
+		echo "bin/zcopy completion bash|fish $$c=$$n"; \
+		bin/zcopy completion bash $$c=$$n > $(DESTDIR)$(BASHCOMPDIR)/$$n; \
+		bin/zcopy completion fish $$c=$$n > $(DESTDIR)$(FISHCOMPDIR)/$$n.fish; \
+		chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/$$n $(DESTDIR)$(FISHCOMPDIR)/$$n.fish; \
+	done
+	bin/zcopy completion zsh $(foreach c,$(CMDS),$(c)=$(call inst,$(c))) > $(DESTDIR)$(ZSHCOMPDIR)/_zcopy
+	chmod 0644 $(DESTDIR)$(ZSHCOMPDIR)/_zcopy
 
 uninstall:
 	@for c in $(CMDS); do \
 		n=$$(if [ $$c = zcat ]; then echo $(ZCAT_NAME); else echo $$c; fi); \
 		rm -f $(DESTDIR)$(BINDIR)/$$n $(DESTDIR)$(MANDIR)/man1/$$n.1; \
+		rm -f $(DESTDIR)$(BASHCOMPDIR)/$$n $(DESTDIR)$(FISHCOMPDIR)/$$n.fish; \
 	done
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_zcopy
+
+man:
+	$(GO) test ./internal/cmdspec -run TestManPagesCurrent -update
 
 test: vet fmt-check staticcheck
 	$(GO) test $(TESTFLAGS) ./...

@@ -34,7 +34,9 @@ func TestManLint(t *testing.T) {
 //     an entry in the page: a tagged paragraph that starts with it, alone
 //     or after short forms ("-n, --number", "-R, -r, --recursive");
 //   - every long option that --help names anywhere, in prose too
-//     ("same as -dR --preserve=all"), appears in the page.
+//     ("same as -dR --preserve=all"), appears in the page;
+//   - the other way round, every entry of the page's OPTIONS section
+//     names only options that start a line of --help.
 //
 // It returns the options found at the start of --help's lines, so that
 // the caller can check that the test still understands the help text.
@@ -72,7 +74,48 @@ func checkManOptions(t *testing.T, name string) (text string, opts []string) {
 			t.Errorf("%s(1) does not mention %s", name, long)
 		}
 	}
+	inHelp := map[string]bool{}
+	for _, o := range opts {
+		inHelp[o] = true
+	}
+	entries := 0
+	for _, form := range manOptionEntries(text) {
+		entries++
+		if !inHelp[form] {
+			t.Errorf("%s(1) documents %s, which %s --help does not list", name, form, name)
+		}
+	}
+	if entries < len(opts) {
+		t.Errorf("%s(1): %d option forms in OPTIONS, %d in --help", name, entries, len(opts))
+	}
 	return text, opts
+}
+
+// manOptionEntries returns the option forms that start the tagged
+// paragraphs of the OPTIONS section of a rendered page: "-A",
+// "--show-all", "--sparse=WHEN".
+func manOptionEntries(text string) []string {
+	i := strings.Index(text, "\nOPTIONS\n")
+	if i < 0 {
+		return nil
+	}
+	var forms []string
+	for _, line := range strings.Split(text[i+len("\nOPTIONS\n"):], "\n") {
+		if line != "" && line[0] != ' ' {
+			break // the next section
+		}
+		if !strings.HasPrefix(line, "       -") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			f = strings.TrimSuffix(f, ",")
+			if !strings.HasPrefix(f, "-") {
+				break
+			}
+			forms = append(forms, f)
+		}
+	}
+	return forms
 }
 
 // checkManSections checks that the rendered page text has each section.

@@ -1,37 +1,21 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/catfmt"
 	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/fdkind"
 )
 
-// The options, in GNU cat's getopt table order: the order shows in
-// "is ambiguous; possibilities:" messages.
-var spec = []cli.Option{
-	{Long: "number-nonblank", Short: 'b'},
-	{Long: "number", Short: 'n'},
-	{Long: "squeeze-blank", Short: 's'},
-	{Long: "show-nonprinting", Short: 'v'},
-	{Long: "show-ends", Short: 'E'},
-	{Long: "show-tabs", Short: 'T'},
-	{Long: "show-all", Short: 'A'},
-	{Long: "help"},
-	{Long: "version"},
-	{Long: "debug"},
-	{Short: 'e'},
-	{Short: 't'},
-	{Short: 'u'},
-}
+// The options, in GNU cat's getopt table order, with their help texts.
+var spec = cmdspec.Zcat.Options
 
 type config struct {
 	format catfmt.Options
@@ -87,9 +71,9 @@ func parse(prog string, args []string) (cfg config, info string, err error) {
 
 func infoText(prog string, o *cli.Option) string {
 	if o.Long == "version" {
-		return "zcat (zcopy) " + cli.Version + "\n"
+		return cmdspec.Version("zcat")
 	}
-	return usage(prog)
+	return cmdspec.Zcat.Help(prog)
 }
 
 func run(argv []string, stdin, stdout, stderr *os.File) int {
@@ -100,7 +84,7 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		// GNU checks this output as any other (close_stdout):
 		// `cat --help > /dev/full` fails.
 		if _, err := io.WriteString(stdout, info); err != nil {
-			return writeError(rep, err)
+			return rep.WriteError(err)
 		}
 		return 0
 	}
@@ -110,22 +94,12 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	c := &cat{cfg: cfg, rep: rep, stdin: stdin, stdout: stdout}
 	if err := c.run(); err != nil {
 		// A write error ends cat at once, whatever operands remain.
-		return writeError(rep, err)
+		return rep.WriteError(err)
 	}
 	if rep.Failed {
 		return 1
 	}
 	return 0
-}
-
-// writeError reports a failure to write standard output, or dies of
-// SIGPIPE as cat does when its reader has gone.
-func writeError(rep *cli.Reporter, err error) int {
-	if errors.Is(err, syscall.EPIPE) {
-		cli.DieOfSIGPIPE()
-	}
-	rep.Errorf("write error: %s", cli.Strerror(err))
-	return 1
 }
 
 type cat struct {
@@ -273,36 +247,4 @@ func pending(in *os.File) bool {
 	n := 0
 	rc.Control(func(fd uintptr) { n, err = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
 	return err == nil && n > 0
-}
-
-// usage is the --help text, built only when asked for.
-func usage(prog string) string {
-	return fmt.Sprintf(`Usage: %[1]s [OPTION]... [FILE]...
-Concatenate FILE(s) to standard output, moving the data inside the kernel
-whenever it can (splice, sendfile, copy_file_range).
-
-With no FILE, or when FILE is -, read standard input.
-
-  -A, --show-all           equivalent to -vET
-  -b, --number-nonblank    number nonempty output lines, overrides -n
-  -e                       equivalent to -vE
-  -E, --show-ends          display $ at end of each line
-  -n, --number             number all output lines
-  -s, --squeeze-blank      suppress repeated empty output lines
-  -t                       equivalent to -vT
-  -T, --show-tabs          display TAB characters as ^I
-  -u                       (ignored)
-  -v, --show-nonprinting   use ^ and M- notation, except for LFD and TAB
-      --debug              print on standard error, for each FILE, what its
-                             source and destination are and which system
-                             calls moved how many bytes
-      --help        display this help and exit
-      --version     output version information and exit
-
-Examples:
-  %[1]s f - g  Output f's contents, then standard input, then g's contents.
-  %[1]s        Copy standard input to standard output.
-
-Full documentation: man zcat
-`, prog)
 }

@@ -7,56 +7,21 @@ import (
 	"strings"
 
 	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/tree"
 )
 
-// The options, in the order of GNU cp's getopt table: the order shows in
-// "is ambiguous; possibilities:" messages. --progress is zcp's own.
-var spec = []cli.Option{
-	{Long: "archive", Short: 'a'},
-	{Long: "attributes-only"},
-	{Long: "backup", Arg: cli.OptionalArg},
-	{Long: "debug"},
-	{Long: "dereference", Short: 'L'},
-	{Long: "force", Short: 'f'},
-	{Long: "interactive", Short: 'i'},
-	{Long: "link", Short: 'l'},
-	{Long: "no-clobber", Short: 'n'},
-	{Long: "no-dereference", Short: 'P'},
-	{Long: "no-preserve", Arg: cli.RequiredArg},
-	{Long: "no-target-directory", Short: 'T'},
-	{Long: "one-file-system", Short: 'x'},
-	{Long: "parents"},
-	{Long: "preserve", Arg: cli.OptionalArg},
-	{Long: "recursive", Short: 'R'},
-	{Long: "remove-destination"},
-	{Long: "sparse", Arg: cli.RequiredArg},
-	{Long: "reflink", Arg: cli.OptionalArg},
-	{Long: "strip-trailing-slashes"},
-	{Long: "suffix", Short: 'S', Arg: cli.RequiredArg},
-	{Long: "symbolic-link", Short: 's'},
-	{Long: "target-directory", Short: 't', Arg: cli.RequiredArg},
-	{Long: "update", Short: 'u'},
-	{Long: "verbose", Short: 'v'},
-	{Long: "context", Arg: cli.OptionalArg},
-	{Long: "progress", Short: 'g'},
-	{Long: "help"},
-	{Long: "version"},
-	{Short: 'b'},
-	{Short: 'd'},
-	{Short: 'H'},
-	{Short: 'p'},
-	{Short: 'r'},
-	{Short: 'Z'},
-}
+// The options, in the order of GNU cp's getopt table, with their help
+// texts; --progress is zcp's own.
+var spec = cmdspec.Zcp.Options
 
-// The argument lists of GNU cp's argmatch tables, in their order.
+// The modes of cmdspec.SparseArgs, cmdspec.ReflinkArgs and
+// cmdspec.BackupArgs, in their order.
 var (
-	sparseArgs   = []string{"never", "auto", "always"}
 	sparseModes  = []tree.Sparse{tree.SparseNever, tree.SparseAuto, tree.SparseAlways}
-	reflinkArgs  = []string{"auto", "always", "never"}
 	reflinkModes = []tree.Reflink{tree.ReflinkAuto, tree.ReflinkAlways, tree.ReflinkNever}
-	preserveArgs = []string{"mode", "timestamps", "ownership", "links", "context", "xattr", "all"}
+	backupModes  = []tree.Backup{tree.BackupNone, tree.BackupNone, tree.BackupSimple, tree.BackupSimple,
+		tree.BackupExisting, tree.BackupExisting, tree.BackupNumbered, tree.BackupNumbered}
 )
 
 type config struct {
@@ -74,12 +39,11 @@ type fatal struct{ msg string }
 
 func (f *fatal) Error() string { return f.msg }
 
-// parse turns argv into a config, as cp's main does.
+// parse turns argv into a config, as cp's main does: each option takes
+// effect in order, so that a bad argument before a bad option is the error
+// reported, as getopt hands them over one at a time.
 func parse(prog string, args []string, stdout io.Writer) (*config, error) {
-	opts, operands, err := cli.Parse(spec, args)
-	if err != nil {
-		return nil, err
-	}
+	opts, operands, perr := cli.Parse(spec, args)
 	cfg := &config{}
 	o := &cfg.opt
 	derefSet := false
@@ -95,10 +59,10 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		}
 		switch name {
 		case "help":
-			usage(stdout, prog)
+			io.WriteString(stdout, cmdspec.Zcp.Help(prog))
 			return nil, errDone
 		case "version":
-			fmt.Fprintf(stdout, "zcp (zcopy) %s\n", cli.Version)
+			io.WriteString(stdout, cmdspec.Version("zcp"))
 			return nil, errDone
 		case "archive":
 			o.Deref, derefSet = tree.DerefNever, true
@@ -180,7 +144,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		case "one-file-system":
 			o.OneFileSystem = true
 		case "sparse":
-			i, err := argmatch("--sparse", p.Value, sparseArgs)
+			i, err := argmatch("--sparse", p.Value, cmdspec.SparseArgs)
 			if err != nil {
 				return nil, err
 			}
@@ -190,7 +154,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 				o.Reflink = tree.ReflinkAlways
 				break
 			}
-			i, err := argmatch("--reflink", p.Value, reflinkArgs)
+			i, err := argmatch("--reflink", p.Value, cmdspec.ReflinkArgs)
 			if err != nil {
 				return nil, err
 			}
@@ -206,6 +170,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			}
 		}
 	}
+	if perr != nil {
+		return nil, perr
+	}
 	if o.HardLink && o.SymbolicLink {
 		return nil, &cli.UsageError{Msg: "cannot make both hard and symbolic links"}
 	}
@@ -216,7 +183,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		return nil, &cli.UsageError{Msg: "--reflink can be used only with --sparse=auto"}
 	}
 	if makeBackups {
-		b, err := tree.ParseBackup(control, os.Getenv("VERSION_CONTROL"))
+		b, err := backupControl(control, os.Getenv("VERSION_CONTROL"))
 		if err != nil {
 			return nil, err
 		}
@@ -244,11 +211,11 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 // decodePreserve applies a --preserve or --no-preserve list.
 func decodePreserve(o *tree.Options, option, list string, on bool, requireContext *bool) error {
 	for _, word := range strings.Split(list, ",") {
-		i, err := argmatch(option, word, preserveArgs)
+		i, err := argmatch(option, word, cmdspec.PreserveArgs)
 		if err != nil {
 			return err
 		}
-		switch preserveArgs[i] {
+		switch cmdspec.PreserveArgs[i] {
 		case "mode":
 			o.PreserveMode = on
 			o.NoPreserveMode = !on
@@ -277,6 +244,27 @@ func decodePreserve(o *tree.Options, option, list string, on bool, requireContex
 	return nil
 }
 
+// backupControl is the backup control that --backup=arg names (gnulib's
+// xget_version); an empty arg (-b, --backup, --backup=) defers to env,
+// the value of VERSION_CONTROL, and with both empty the control is
+// tree.BackupExisting. A name may be abbreviated to any unique prefix.
+// The error is GNU's usage message, naming "backup type" or
+// "$VERSION_CONTROL" as what was given a bad value.
+func backupControl(arg, env string) (tree.Backup, error) {
+	what, name := "backup type", arg
+	if name == "" {
+		what, name = "$VERSION_CONTROL", env
+	}
+	if name == "" {
+		return tree.BackupExisting, nil
+	}
+	i, err := cli.ArgMatchValues(what, name, cmdspec.BackupArgs, backupModes)
+	if err != nil {
+		return tree.BackupNone, err
+	}
+	return backupModes[i], nil
+}
+
 // argmatch is GNU's XARGMATCH (cli.ArgMatch).
 func argmatch(option, value string, valid []string) (int, error) {
 	return cli.ArgMatch(option, value, valid)
@@ -285,7 +273,8 @@ func argmatch(option, value string, valid []string) (int, error) {
 func run(argv []string, stdin, stdout, stderr *os.File) int {
 	prog := cli.Prog(argv[0])
 	rep := &cli.Reporter{Prog: prog, W: stderr}
-	cfg, err := parse(prog, argv[1:], stdout)
+	info := &cli.ErrWriter{W: stdout}
+	cfg, err := parse(prog, argv[1:], info)
 	switch e := err.(type) {
 	case nil:
 	case *fatal:
@@ -293,6 +282,10 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		return 1
 	default:
 		if err == errDone {
+			// cp checks this output as any other (close_stdout).
+			if info.Err != nil {
+				return rep.WriteError(info.Err)
+			}
 			return 0
 		}
 		return rep.Usage(err)
@@ -320,94 +313,17 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	if err != nil {
 		return rep.Usage(err)
 	}
+	if err, atExit := c.StdoutErr(); err != nil {
+		// cp reports a failure to print --verbose once, at exit, after
+		// every copy has been made (close_stdout), with its errno only
+		// if the last flush failed too.
+		if !atExit {
+			err = nil
+		}
+		return rep.WriteError(err)
+	}
 	if !ok {
 		return 1
 	}
 	return 0
-}
-
-func usage(w io.Writer, prog string) {
-	fmt.Fprintf(w, `Usage: %[1]s [OPTION]... [-T] SOURCE DEST
-  or:  %[1]s [OPTION]... SOURCE... DIRECTORY
-  or:  %[1]s [OPTION]... -t DIRECTORY SOURCE...
-Copy SOURCE to DEST, or multiple SOURCE(s) to DIRECTORY, moving the data
-inside the kernel whenever it can (reflink, copy_file_range, sendfile).
-
-Mandatory arguments to long options are mandatory for short options too.
-  -a, --archive                same as -dR --preserve=all
-      --attributes-only        don't copy the file data, just the attributes
-      --backup[=CONTROL]       before replacing a destination file, rename it
-                                 to a backup name (CONTROL: see below)
-  -b                           the same as --backup, without an argument
-      --debug                  explain how a file is copied.  Implies -v
-  -d                           same as --no-dereference --preserve=links
-  -f, --force                  if an existing destination file cannot be
-                                 opened, remove it and try again (this option
-                                 is ignored when the -n option is also used)
-  -g, --progress               show a progress bar on standard error when it
-                                 is a terminal (bytes, rate, files, time left)
-  -i, --interactive            prompt before overwrite (overrides a previous -n
-                                  option)
-  -H                           follow command-line symbolic links in SOURCE
-  -l, --link                   hard link files instead of copying
-  -L, --dereference            always follow symbolic links in SOURCE
-  -n, --no-clobber             do not overwrite an existing file (overrides
-                                 a previous -i option)
-  -P, --no-dereference         never follow symbolic links in SOURCE
-  -p                           same as --preserve=mode,ownership,timestamps
-      --preserve[=ATTR_LIST]   preserve the specified attributes (default:
-                                 mode,ownership,timestamps), if possible
-                                 additional attributes: context, links, xattr,
-                                 all
-      --no-preserve=ATTR_LIST  don't preserve the specified attributes
-      --parents                use full source file name under DIRECTORY
-  -R, -r, --recursive          copy directories recursively
-      --reflink[=WHEN]         control clone/CoW copies. See below
-      --remove-destination     remove each existing destination file before
-                                 attempting to open it (contrast with --force)
-      --sparse=WHEN            control creation of sparse files. See below
-      --strip-trailing-slashes  remove any trailing slashes from each SOURCE
-                                 argument
-  -s, --symbolic-link          make symbolic links instead of copying
-  -S, --suffix=SUFFIX          end simple backup names with SUFFIX, not '~'
-  -t, --target-directory=DIRECTORY  copy all SOURCE arguments into DIRECTORY
-  -T, --no-target-directory    treat DEST as a normal file
-  -u, --update                 copy only when the SOURCE file is newer
-                                 than the destination file or when the
-                                 destination file is missing
-  -v, --verbose                explain what is being done
-  -x, --one-file-system        stay on this file system
-  -Z                           set SELinux security context of destination
-                                 file to default type (ignored: zcopy runs
-                                 without SELinux)
-      --context[=CTX]          like -Z, or if CTX is specified then set the
-                                 SELinux or SMACK security context to CTX
-                                 (ignored, with a warning)
-      --help        display this help and exit
-      --version     output version information and exit
-
-By default, sparse SOURCE files are detected by a crude heuristic and the
-corresponding DEST file is made sparse as well.  That is the behavior
-selected by --sparse=auto.  Specify --sparse=always to create a sparse DEST
-file whenever the SOURCE file contains a long enough sequence of zero bytes.
-Use --sparse=never to inhibit creation of sparse files.
-
-When --reflink[=always] is specified, perform a lightweight copy, where the
-data blocks are copied only when modified.  If this is not possible the copy
-fails, or if --reflink=auto is specified, fall back to a standard copy.
-Use --reflink=never to ensure a standard copy is performed.
-
-A simple backup of FILE is FILE~, or FILE and the suffix that --suffix or
-SIMPLE_BACKUP_SUFFIX gives. CONTROL, or else VERSION_CONTROL, picks the
-names (any unique abbreviation will do):
-  none, off       no backups, even with --backup
-  numbered, t     FILE.~N~, N one above the highest there
-  existing, nil   numbered for a file that has numbered backups, else simple
-                    (the default)
-  simple, never   always simple backups
-With --force and --backup, 'zcp FILE FILE' of a regular FILE copies FILE
-to its backup name.
-
-Full documentation: man zcp
-`, prog)
 }

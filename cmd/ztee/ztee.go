@@ -11,20 +11,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/copy"
 )
 
-// The options, in GNU tee's getopt table order; -p is --output-error
-// without its argument.
-var spec = []cli.Option{
-	{Long: "append", Short: 'a'},
-	{Long: "ignore-interrupts", Short: 'i'},
-	{Long: "output-error", Arg: cli.OptionalArg},
-	{Long: "help"},
-	{Long: "version"},
-	{Long: "debug"},
-	{Short: 'p'},
-}
+// The options, in GNU tee's getopt table order, with their help texts.
+var spec = cmdspec.Ztee.Options
 
 // outputError is what a write error on an output does (--output-error).
 type outputError uint8
@@ -39,10 +31,7 @@ const (
 	exitNopipeMode             // diagnose errors on non-pipes and exit
 )
 
-// modeNames are --output-error's arguments, in GNU's order (argmatch lists
-// them in its complaint).
-var modeNames = []string{"warn", "warn-nopipe", "exit", "exit-nopipe"}
-
+// modeValues are the modes of cmdspec.OutputErrorModes, in its order.
 var modeValues = []outputError{warnMode, warnNopipeMode, exitMode, exitNopipeMode}
 
 type config struct {
@@ -53,19 +42,17 @@ type config struct {
 
 // parse turns argv into a config; done is true when --help or --version
 // has been answered. Options take effect in order, as with getopt: a bad
-// --output-error argument after --help is never seen.
+// --output-error argument after --help is never seen, and one before a bad
+// option is the error reported.
 func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool, err error) {
-	opts, operands, err := cli.Parse(spec, args)
-	if err != nil {
-		return cfg, false, err
-	}
+	opts, operands, perr := cli.Parse(spec, args)
 	for _, p := range opts {
 		switch o := p.Opt; {
 		case o.Long == "help":
-			usage(stdout, prog)
+			io.WriteString(stdout, cmdspec.Ztee.Help(prog))
 			return cfg, true, nil
 		case o.Long == "version":
-			fmt.Fprintf(stdout, "ztee (zcopy) %s\n", cli.Version)
+			io.WriteString(stdout, cmdspec.Version("ztee"))
 			return cfg, true, nil
 		case o.Long == "debug":
 			cfg.debug = true
@@ -83,13 +70,16 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 			cfg.mode = m
 		}
 	}
+	if perr != nil {
+		return cfg, false, perr
+	}
 	cfg.files = operands
 	return cfg, false, nil
 }
 
 // matchMode is GNU's XARGMATCH for --output-error.
 func matchMode(value string) (outputError, error) {
-	i, err := cli.ArgMatch("--output-error", value, modeNames)
+	i, err := cli.ArgMatch("--output-error", value, cmdspec.OutputErrorModes)
 	if err != nil {
 		return 0, err
 	}
@@ -102,11 +92,16 @@ const stdoutName = "standard output"
 func run(argv []string, stdin, stdout, stderr *os.File) int {
 	prog := cli.Prog(argv[0])
 	rep := &cli.Reporter{Prog: prog, W: stderr}
-	cfg, done, err := parse(prog, argv[1:], stdout)
+	info := &cli.ErrWriter{W: stdout}
+	cfg, done, err := parse(prog, argv[1:], info)
 	if err != nil {
 		return rep.Usage(err)
 	}
 	if done {
+		// tee checks this output as any other (close_stdout).
+		if info.Err != nil {
+			return rep.WriteError(info.Err)
+		}
 		return 0
 	}
 	if cfg.ignoreInterrupts {
@@ -119,6 +114,13 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		f, err := openOutput(name, cfg.append)
 		if err != nil {
 			rep.Error(err)
+			if cfg.mode == exitMode || cfg.mode == exitNopipeMode {
+				// tee exits at the first FILE it cannot open, before
+				// reading anything: the ones opened so far stay empty,
+				// the rest are not created.
+				closeAll(outs[1:])
+				return 1
+			}
 			continue
 		}
 		names = append(names, name)
@@ -173,6 +175,12 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	return 0
 }
 
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
+
 // openOutput opens name as tee's fopen(name, "w") or "a" does: created
 // with mode 0666 (less the umask), truncated or appended to. The
 // descriptor stays blocking (os.OpenFile would make a FIFO or a terminal
@@ -196,32 +204,4 @@ func openOutput(name string, appendTo bool) (*os.File, error) {
 		}
 		return os.NewFile(uintptr(fd), name), nil
 	}
-}
-
-func usage(w io.Writer, prog string) {
-	fmt.Fprintf(w, `Usage: %[1]s [OPTION]... [FILE]...
-Copy standard input to each FILE, and also to standard output.
-
-  -a, --append              append to the given FILEs, do not overwrite
-  -i, --ignore-interrupts   ignore interrupt signals
-  -p                        diagnose errors writing to non pipes
-      --output-error[=MODE]   set behavior on write error.  See MODE below
-      --debug               print on standard error, for each output, what
-                              it is and which system calls moved how many
-                              bytes to it
-      --help        display this help and exit
-      --version     output version information and exit
-
-MODE determines behavior with write errors on the outputs:
-  warn           diagnose errors writing to any output
-  warn-nopipe    diagnose errors writing to any output not a pipe
-  exit           exit on error writing to any output
-  exit-nopipe    exit on error writing to any output not a pipe
-The default MODE for the -p option is 'warn-nopipe'.
-The default operation when --output-error is not specified, is to
-exit immediately on error writing to a pipe, and diagnose errors
-writing to non pipe outputs.
-
-Full documentation: man ztee
-`, prog)
 }

@@ -25,10 +25,28 @@ const (
 )
 
 // Option is one option of a command. Long or Short may be empty.
+//
+// A command's table of options (internal/cmdspec) is at once what Parse
+// reads and what --help, the man page and the shell completions are made
+// from, so the fields after Arg only document: Parse ignores them.
 type Option struct {
 	Long  string
 	Short byte
 	Arg   ArgKind
+	// ArgName names the argument in help texts: "WHEN" in --sparse=WHEN.
+	ArgName string
+	// Values, when not nil, are the arguments the option accepts (for
+	// completion; a list option takes several, comma-separated).
+	Values []string
+	// List says that the argument is a comma-separated list of Values.
+	List bool
+	// Help is the option's one-line description in --help. An option
+	// without Help is documented with the one whose Also names it.
+	Help string
+	// Also is a short option documented in the same entry ("-R, -r").
+	Also byte
+	// Man, in troff, is what the man page adds to Help.
+	Man string
 }
 
 // Parsed is one option found on the command line.

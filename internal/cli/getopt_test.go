@@ -191,26 +191,6 @@ func TestArgMatch(t *testing.T) {
 	}
 }
 
-func TestArgMatchMatchesGNU(t *testing.T) {
-	for _, loc := range []string{"C", "C.UTF-8"} {
-		t.Run(loc, func(t *testing.T) {
-			t.Setenv("LC_ALL", loc)
-			cmd := exec.Command("/usr/bin/cp", "--reflink=foo", "a", "b")
-			out, err := cmd.CombinedOutput()
-			if err == nil {
-				t.Fatal("cp accepted --reflink=foo")
-			}
-			want := strings.TrimPrefix(string(out), "/usr/bin/cp: ")
-			want = want[:strings.Index(want, "\nTry")]
-			_, e := ArgMatch("--reflink", "foo", []string{"auto", "always", "never"})
-			got := e.Error()
-			if got != want {
-				t.Errorf("InvalidArg = %q; want GNU's %q", got, want)
-			}
-		})
-	}
-}
-
 func TestStrerror(t *testing.T) {
 	tests := []struct {
 		err  error

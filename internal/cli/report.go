@@ -174,84 +174,35 @@ func escapeByte(c byte) string {
 	return fmt.Sprintf(`\%03o`, c)
 }
 
-// LocaleQuote quotes an argument as GNU's quote() does in diagnostics
-// about arguments: ‘x’ in a UTF-8 locale, 'x' otherwise.
-func LocaleQuote(s string) string {
-	if utf8Locale() {
-		return "\u2018" + s + "\u2019"
+// WriteError reports a failure to write standard output ("write error:
+// No space left on device") and returns the exit status for it, or ends
+// the process by SIGPIPE, as GNU's commands die when their reader has
+// gone. A nil err is close_stdout's plain "write error", for a failure
+// whose errno is gone by the end.
+func (r *Reporter) WriteError(err error) int {
+	if errors.Is(err, syscall.EPIPE) {
+		DieOfSIGPIPE()
 	}
-	return "'" + s + "'"
+	if err == nil {
+		r.Errorf("write error")
+		return 1
+	}
+	r.Errorf("write error: %s", Strerror(err))
+	return 1
 }
 
-func utf8Locale() bool {
-	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
-		if l := os.Getenv(v); l != "" {
-			l = strings.ToLower(l)
-			return strings.Contains(l, "utf-8") || strings.Contains(l, "utf8")
-		}
-	}
-	return false
+// ErrWriter passes writes on to W and keeps the first error, to be
+// reported once at the end, as GNU's close_stdout does for everything a
+// command printed (--help, --version, cp's --verbose).
+type ErrWriter struct {
+	W   io.Writer
+	Err error
 }
 
-// ArgMatch is GNU's XARGMATCH: value must be one of valid or a prefix of
-// exactly one. Otherwise the error is argmatch's, to report with
-// Reporter.Usage (which adds the "Try" line):
-//
-//	invalid argument ‘foo’ for ‘--reflink’
-//	Valid arguments are:
-//	  - ‘auto’
-//	  ...
-//
-// and "ambiguous argument" when value is a prefix of several.
-func ArgMatch(option, value string, valid []string) (int, error) {
-	return argMatch(option, value, valid, func(i, j int) bool { return false })
-}
-
-// ArgMatchValues is ArgMatch for a list with synonyms, GNU's XARGMATCH
-// with its value list: args[i] names vals[i]. A prefix of several names
-// of one value is not ambiguous, and the list of valid arguments gives
-// the names of one value, which must follow each other, on one line
-// ("- ‘none’, ‘off’").
-func ArgMatchValues[T comparable](option, value string, args []string, vals []T) (T, error) {
-	i, err := argMatch(option, value, args, func(i, j int) bool { return vals[i] == vals[j] })
-	if err != nil {
-		var zero T
-		return zero, err
+func (w *ErrWriter) Write(p []byte) (int, error) {
+	n, err := w.W.Write(p)
+	if err != nil && w.Err == nil {
+		w.Err = err
 	}
-	return vals[i], nil
-}
-
-// argMatch is ArgMatch where same says that valid[i] and valid[j] are
-// synonyms.
-func argMatch(option, value string, valid []string, same func(i, j int) bool) (int, error) {
-	found, ambiguous := -1, false
-	for i, v := range valid {
-		if v == value {
-			return i, nil
-		}
-		if strings.HasPrefix(v, value) {
-			if found < 0 {
-				found = i
-			} else if !same(found, i) {
-				ambiguous = true
-			}
-		}
-	}
-	if found >= 0 && !ambiguous {
-		return found, nil
-	}
-	what := "invalid"
-	if ambiguous {
-		what = "ambiguous"
-	}
-	var b strings.Builder
-	b.WriteString(what + " argument " + LocaleQuote(value) + " for " + LocaleQuote(option) + "\nValid arguments are:")
-	for i, v := range valid {
-		if i > 0 && same(i-1, i) {
-			b.WriteString(", " + LocaleQuote(v))
-			continue
-		}
-		b.WriteString("\n  - " + LocaleQuote(v))
-	}
-	return -1, &UsageError{b.String()}
+	return n, err
 }

@@ -1,10 +1,6 @@
 package tree
 
-import (
-	"strings"
-
-	"github.com/zcopy/zcopy/internal/cli"
-)
+import "strings"
 
 // Backup says how an existing destination is kept before it is replaced
 // (cp's --backup, Emacs' version-control names).
@@ -17,30 +13,6 @@ const (
 	BackupExisting               // existing, nil: numbered where numbered backups exist, else simple
 	BackupNumbered               // numbered, t: rename it to NAME.~N~, N one above the highest
 )
-
-// The names of the controls, in the order of GNU's table: the order
-// shows in the list of valid arguments, synonyms on one line.
-var (
-	backupNames    = []string{"none", "off", "simple", "never", "existing", "nil", "numbered", "t"}
-	backupControls = []Backup{BackupNone, BackupNone, BackupSimple, BackupSimple, BackupExisting, BackupExisting, BackupNumbered, BackupNumbered}
-)
-
-// ParseBackup is the backup control that --backup=arg names (gnulib's
-// xget_version); an empty arg (-b, --backup, --backup=) defers to env,
-// the value of VERSION_CONTROL, and with both empty the control is
-// BackupExisting. A name may be abbreviated to any unique prefix. The
-// error is GNU's usage message, naming "backup type" or
-// "$VERSION_CONTROL" as the thing that was given a bad value.
-func ParseBackup(arg, env string) (Backup, error) {
-	what, name := "backup type", arg
-	if name == "" {
-		what, name = "$VERSION_CONTROL", env
-	}
-	if name == "" {
-		return BackupExisting, nil
-	}
-	return cli.ArgMatchValues(what, name, backupNames, backupControls)
-}
 
 // BackupSuffix is the suffix of simple backups that s, from -S or else
 // from SIMPLE_BACKUP_SUFFIX, asks for: s itself if it is its own last

@@ -3,57 +3,7 @@ package tree
 import (
 	"strings"
 	"testing"
-
-	"github.com/zcopy/zcopy/internal/cli"
 )
-
-func TestParseBackup(t *testing.T) {
-	t.Setenv("LC_ALL", "C")
-	tests := []struct {
-		arg, env string
-		want     Backup
-		err      string // the start of the message, "" for none
-	}{
-		{"", "", BackupExisting, ""},
-		{"none", "", BackupNone, ""},
-		{"off", "numbered", BackupNone, ""},
-		{"simple", "", BackupSimple, ""},
-		{"never", "", BackupSimple, ""},
-		{"existing", "", BackupExisting, ""},
-		{"nil", "", BackupExisting, ""},
-		{"numbered", "", BackupNumbered, ""},
-		{"t", "", BackupNumbered, ""},
-		{"nu", "", BackupNumbered, ""},
-		{"ne", "", BackupSimple, ""},
-		{"ni", "", BackupExisting, ""},
-		{"no", "", BackupNone, ""},
-		{"o", "", BackupNone, ""},
-		{"s", "", BackupSimple, ""},
-		{"e", "", BackupExisting, ""},
-		// The argument wins over the variable, even a bad one.
-		{"simple", "foo", BackupSimple, ""},
-		{"", "t", BackupNumbered, ""},
-		{"", "si", BackupSimple, ""},
-		{"n", "", 0, "ambiguous argument 'n' for 'backup type'\nValid arguments are:\n  - 'none', 'off'\n"},
-		{"foo", "t", 0, "invalid argument 'foo' for 'backup type'\n"},
-		{"numbers", "", 0, "invalid argument 'numbers' for 'backup type'\n"},
-		{"", "foo", 0, "invalid argument 'foo' for '$VERSION_CONTROL'\n"},
-		{"", "n", 0, "ambiguous argument 'n' for '$VERSION_CONTROL'\n"},
-	}
-	for _, tt := range tests {
-		got, err := ParseBackup(tt.arg, tt.env)
-		switch {
-		case tt.err == "" && (err != nil || got != tt.want):
-			t.Errorf("ParseBackup(%q, %q) = %v, %v; want %v", tt.arg, tt.env, got, err, tt.want)
-		case tt.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.err)):
-			t.Errorf("ParseBackup(%q, %q) error = %v; want one starting %q", tt.arg, tt.env, err, tt.err)
-		case tt.err != "":
-			if _, ok := err.(*cli.UsageError); !ok {
-				t.Errorf("ParseBackup(%q, %q) error is a %T; want a *cli.UsageError", tt.arg, tt.env, err)
-			}
-		}
-	}
-}
 
 func TestBackupSuffix(t *testing.T) {
 	for in, want := range map[string]string{

@@ -199,11 +199,13 @@ func (p *pool) retire(it *item) {
 	}
 	if len(it.stdout) > 0 {
 		c.out.Write(it.stdout)
+		c.outPending = true
 	}
 	if len(it.stderr) > 0 {
 		// Diagnostics follow everything printed before them, as
 		// they would from a process that writes as it goes.
 		c.out.Flush()
+		c.outPending = false
 		c.io.Stderr.Write(it.stderr)
 	}
 	if it.failed {

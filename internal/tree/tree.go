@@ -159,6 +159,9 @@ type Copier struct {
 	pool   *pool
 	failMu sync.Mutex
 	failed bool
+	// outPending: standard output was written since the last diagnostic
+	// (StdoutErr); only retire touches it.
+	outPending bool
 }
 
 // New prepares a copy with opt, reporting through stdio.
@@ -210,6 +213,16 @@ func (c *Copier) Wait() bool {
 	c.failMu.Lock()
 	defer c.failMu.Unlock()
 	return !c.failed
+}
+
+// StdoutErr returns the first error writing standard output (--verbose,
+// --debug), once Wait has returned; after it, nothing more was printed.
+// atExit says whether output was still waiting when the copy ended. cp's
+// stdio buffers it until a diagnostic (glibc's error() flushes stdout
+// first) or exit: the errno of a failure shows in its "write error" only
+// when the final flush has something to write and fails again.
+func (c *Copier) StdoutErr() (err error, atExit bool) {
+	return c.out.Flush(), c.outPending
 }
 
 // Fail records a failure reported by the caller, for Wait's answer.
