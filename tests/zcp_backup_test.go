@@ -175,7 +175,7 @@ func TestZcpBackupLikeCp(t *testing.T) {
 			if args == nil {
 				args = strings.Fields(tc.args)
 			}
-			g, z := runTwins(t, backupTree+tc.setup, tc.env, tc.stdin, args...)
+			g, z := twinRuns(t, backupTree+tc.setup, tc.env, tc.stdin, args...)
 			compareRuns(t, g, z, !tc.walk)
 		})
 	}
@@ -209,7 +209,7 @@ echo a > a
 	} {
 		t.Run(strings.ReplaceAll(args, " ", "_"), func(t *testing.T) {
 			t.Parallel()
-			g, z := runTwins(t, dst, nil, "", strings.Fields(strings.ReplaceAll(args, "SRC", src))...)
+			g, z := twinRuns(t, dst, nil, "", strings.Fields(strings.ReplaceAll(args, "SRC", src))...)
 			compareRuns(t, g, z, true)
 		})
 	}

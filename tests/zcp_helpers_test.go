@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -35,22 +36,31 @@ var fixedTime = time.Date(2001, 2, 3, 4, 5, 6, 123456789, time.UTC)
 // standard input and as user uid when uid >= 0.
 func runCp(t *testing.T, prog, dir, stdin string, uid int, args ...string) cpRun {
 	t.Helper()
-	return runCpEnv(t, prog, dir, stdin, uid, nil, args...)
+	return runCpEnv(t, prog, dir, cpEnv{stdin: strings.NewReader(stdin), uid: uid}, args...)
 }
 
-// runCpEnv is runCp with env ("NAME=value") added to the environment.
-func runCpEnv(t *testing.T, prog, dir, stdin string, uid int, env []string, args ...string) cpRun {
+// cpEnv is what a run of cp or zcp gets besides its arguments.
+type cpEnv struct {
+	stdin io.Reader  // its standard input (a pipe that Go fills), or nil for /dev/null
+	env   []string   // variables added to the environment
+	extra []*os.File // its descriptors 3, 4, ...
+	uid   int        // run as this user when >= 0
+}
+
+// runCpEnv is runCp with the whole environment of the run chosen.
+func runCpEnv(t *testing.T, prog, dir string, e cpEnv, args ...string) cpRun {
 	t.Helper()
 	cmd := exec.Command(prog, args...)
 	// Both speak as "cp", so that their messages compare as they are.
 	cmd.Args[0] = "cp"
 	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = append(append(os.Environ(), "LC_ALL=C"), env...)
+	cmd.Stdin = e.stdin
+	cmd.Env = append(append(os.Environ(), "LC_ALL=C"), e.env...)
+	cmd.ExtraFiles = e.extra
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if uid >= 0 {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	if e.uid >= 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(e.uid), Gid: uint32(e.uid)}}
 	}
 	err := cmd.Run()
 	code := 0
@@ -61,19 +71,6 @@ func runCpEnv(t *testing.T, prog, dir, stdin string, uid int, env []string, args
 		t.Fatalf("running %s %q: %v", prog, args, err)
 	}
 	return cpRun{stdout: out.String(), stderr: errb.String(), code: code, tree: snapshot(t, dir)}
-}
-
-// runTwins runs the same cp command line with GNU cp and with zcp, each
-// in a fresh directory made by the shell script setup, with env added to
-// the environment, and returns what each left.
-func runTwins(t *testing.T, setup string, env []string, stdin string, args ...string) (gnuRun, zcpRun cpRun) {
-	t.Helper()
-	gnuCp, zcp := gnu(t, "cp"), bin(t, "zcp")
-	root := t.TempDir()
-	gdir, zdir := filepath.Join(root, "gnu"), filepath.Join(root, "zcp")
-	setupDir(t, gdir, setup)
-	setupDir(t, zdir, setup)
-	return runCpEnv(t, gnuCp, gdir, stdin, -1, env, args...), runCpEnv(t, zcp, zdir, stdin, -1, env, args...)
 }
 
 // setupDir makes dir and runs the shell script setup in it, then gives

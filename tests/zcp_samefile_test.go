@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -91,9 +92,25 @@ func TestZcpSameFileLikeCp(t *testing.T) {
 			args := append(strings.Fields("-v "+opts), strings.Fields(p.args)...)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				g, z := runTwins(t, sameFileTree, nil, "", args...)
+				g, z := twinRuns(t, sameFileTree, nil, "", args...)
 				compareRuns(t, g, z, true)
 			})
 		}
 	}
+}
+
+// twinRuns runs the same cp command line with GNU cp and with zcp, each
+// in a fresh directory made by the shell script setup, with env added to
+// the environment, and returns what each left, for compareRuns.
+func twinRuns(t *testing.T, setup string, env []string, stdin string, args ...string) (gnuRun, zcpRun cpRun) {
+	t.Helper()
+	gnuCp, zcp := gnu(t, "cp"), bin(t, "zcp")
+	root := t.TempDir()
+	gdir, zdir := filepath.Join(root, "gnu"), filepath.Join(root, "zcp")
+	setupDir(t, gdir, setup)
+	setupDir(t, zdir, setup)
+	run := func(prog, dir string) cpRun {
+		return runCpEnv(t, prog, dir, cpEnv{stdin: strings.NewReader(stdin), env: env, uid: -1}, args...)
+	}
+	return run(gnuCp, gdir), run(zcp, zdir)
 }
