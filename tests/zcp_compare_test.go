@@ -65,6 +65,7 @@ func TestZcpLikeCp(t *testing.T) {
 		{name: "into-itself-deeper", setup: "mkdir -p s/e", args: "-rv s s/e/sub"},
 		{name: "into-itself-dot", setup: "mkdir -p s", args: "-rv s/. s/sub"},
 		{name: "repeated-file", args: "-v a a t"},
+		{name: "repeated-file-through-dir-link", setup: "ln -s . here", args: "-v a here/a t"},
 		{name: "repeated-dir", args: "-rv d d t"},
 		{name: "just-created", args: "-v a d/e/../../a t", setup: "mkdir u; echo u > u/a", stdin: ""},
 		{name: "just-created-2", setup: "mkdir u; echo u > u/a", args: "-v a u/a t"},
@@ -183,7 +184,7 @@ echo r > ro/file
 chown -R 65534:65534 .
 chown 0:0 ro ro/file; chmod 755 ro; chmod 644 ro/file
 `
-	for _, args := range []string{"-v secret a t", "-rv d t", "a ro/file", "a ro", "-p a ro/x", "-f a ro/file"} {
+	for _, args := range []string{"-v secret a t", "-rv d t", "a ro/file", "a ro", "-p a ro/x", "-f a ro/file", "-bv a ro/file", "-bv secret a"} {
 		t.Run(strings.ReplaceAll(args, " ", "_"), func(t *testing.T) {
 			root := t.TempDir()
 			// The user must reach the work directories.

@@ -15,10 +15,13 @@ import (
 // texts; --progress is zcp's own.
 var spec = cmdspec.Zcp.Options
 
-// The modes of cmdspec.SparseArgs and cmdspec.ReflinkArgs, in their order.
+// The modes of cmdspec.SparseArgs, cmdspec.ReflinkArgs and
+// cmdspec.BackupArgs, in their order.
 var (
 	sparseModes  = []tree.Sparse{tree.SparseNever, tree.SparseAuto, tree.SparseAlways}
 	reflinkModes = []tree.Reflink{tree.ReflinkAuto, tree.ReflinkAlways, tree.ReflinkNever}
+	backupModes  = []tree.Backup{tree.BackupNone, tree.BackupNone, tree.BackupSimple, tree.BackupSimple,
+		tree.BackupExisting, tree.BackupExisting, tree.BackupNumbered, tree.BackupNumbered}
 )
 
 type config struct {
@@ -48,6 +51,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	_, o.OpenDanglingSymlink = os.LookupEnv("POSIXLY_CORRECT")
 	derefSet := false
 	requireContext := false
+	makeBackups := false
+	control := ""
+	suffix, suffixSet := "", false
 	var warnings []string
 	for _, p := range opts {
 		name := p.Opt.Long
@@ -71,6 +77,16 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Recursive = true
 		case "attributes-only":
 			o.AttributesOnly = true
+		case "backup":
+			makeBackups = true
+			if p.HasValue {
+				control = p.Value
+			}
+		case "b":
+			makeBackups = true
+		case "suffix":
+			makeBackups = true
+			suffix, suffixSet = p.Value, true
 		case "copy-contents":
 			o.CopyContents = true
 		case "debug":
@@ -165,9 +181,23 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	if o.HardLink && o.SymbolicLink {
 		return nil, &cli.UsageError{Msg: "cannot make both hard and symbolic links"}
 	}
+	if makeBackups && o.Interactive == tree.NoClobber {
+		return nil, &cli.UsageError{Msg: "options --backup and --no-clobber are mutually exclusive"}
+	}
 	if o.Reflink == tree.ReflinkAlways && o.Sparse != tree.SparseAuto {
 		return nil, &cli.UsageError{Msg: "--reflink can be used only with --sparse=auto"}
 	}
+	if makeBackups {
+		b, err := backupControl(control, os.Getenv("VERSION_CONTROL"))
+		if err != nil {
+			return nil, err
+		}
+		o.Backup = b
+	}
+	if !suffixSet {
+		suffix = os.Getenv("SIMPLE_BACKUP_SUFFIX")
+	}
+	o.BackupSuffix = tree.BackupSuffix(suffix)
 	if !derefSet {
 		if o.Recursive && !o.HardLink {
 			o.Deref = tree.DerefNever
@@ -217,6 +247,27 @@ func decodePreserve(o *tree.Options, option, list string, on bool, requireContex
 		}
 	}
 	return nil
+}
+
+// backupControl is the backup control that --backup=arg names (gnulib's
+// xget_version); an empty arg (-b, --backup, --backup=) defers to env,
+// the value of VERSION_CONTROL, and with both empty the control is
+// tree.BackupExisting. A name may be abbreviated to any unique prefix.
+// The error is GNU's usage message, naming "backup type" or
+// "$VERSION_CONTROL" as what was given a bad value.
+func backupControl(arg, env string) (tree.Backup, error) {
+	what, name := "backup type", arg
+	if name == "" {
+		what, name = "$VERSION_CONTROL", env
+	}
+	if name == "" {
+		return tree.BackupExisting, nil
+	}
+	i, err := cli.ArgMatchValues(what, name, cmdspec.BackupArgs, backupModes)
+	if err != nil {
+		return tree.BackupNone, err
+	}
+	return backupModes[i], nil
 }
 
 // argmatch is GNU's XARGMATCH (cli.ArgMatch).

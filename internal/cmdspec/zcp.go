@@ -8,6 +8,10 @@ var (
 	SparseArgs   = []string{"never", "auto", "always"}
 	ReflinkArgs  = []string{"auto", "always", "never"}
 	PreserveArgs = []string{"mode", "timestamps", "ownership", "links", "context", "xattr", "all"}
+	// BackupArgs are gnulib's backup controls; synonyms follow each
+	// other (none and off, simple and never, existing and nil, numbered
+	// and t), as its list of valid arguments shows them.
+	BackupArgs = []string{"none", "off", "simple", "never", "existing", "nil", "numbered", "t"}
 )
 
 // Zcp is zcp's table. Its options are in the order of GNU cp's getopt
@@ -31,6 +35,16 @@ and sendfile copy them without a trip through user space.
 times (to the nanosecond), ACLs and extended attributes are kept.`},
 		{Long: "attributes-only",
 			Help: "give each destination the attributes of its SOURCE but none of its data"},
+		{Long: "backup", Arg: cli.OptionalArg, ArgName: "CONTROL", Values: BackupArgs,
+			Help: "rename an existing destination that is not a directory before replacing it; CONTROL (below) says to what",
+			Man: `Without
+.IR CONTROL ,
+the control is the
+.B VERSION_CONTROL
+variable's, or
+.BR existing ;
+see
+.BR BACKUPS .`},
 		{Long: "copy-contents",
 			Help: "with -R, read FIFOs, devices and sockets and copy their data into regular files instead of making new nodes",
 			Man: `That is what
@@ -152,6 +166,12 @@ copies them each time and so keeps away from
 too, which may share blocks without saying so.`},
 		{Long: "strip-trailing-slashes",
 			Help: "drop the slashes that end a SOURCE"},
+		{Long: "suffix", Short: 'S', Arg: cli.RequiredArg, ArgName: "SUFFIX",
+			Help: "end the names of simple backups with SUFFIX, not ~; implies --backup",
+			Man: `Without it, the suffix is the
+.B SIMPLE_BACKUP_SUFFIX
+variable's, or
+.BR ~ .`},
 		{Long: "symbolic-link", Short: 's',
 			Help: "make symbolic links where copies would be made"},
 		{Long: "target-directory", Short: 't', Arg: cli.RequiredArg, ArgName: "DIRECTORY",
@@ -172,6 +192,8 @@ above the bar.`},
 			Help: "print a summary of the options, then exit"},
 		{Long: "version",
 			Help: "print the version and the license, then exit"},
+		{Short: 'b',
+			Help: "like --backup, but takes no CONTROL"},
 		{Short: 'd',
 			Help: "like --no-dereference --preserve=links"},
 		{Short: 'H',
@@ -190,5 +212,16 @@ WHEN, for --reflink: auto, the default, shares the data blocks with SOURCE
 where the filesystem can (they are copied only when one side changes) and
 copies them elsewhere; always, or no WHEN, shares them or fails; never
 copies them every time.
+
+CONTROL, for --backup, or else the VERSION_CONTROL variable, says how
+backups are named (any unique abbreviation will do):
+  none, off       make none, even with --backup
+  numbered, t     FILE.~N~, N one above the highest there
+  existing, nil   numbered for a FILE that has numbered backups, else simple
+                    (the default)
+  simple, never   FILE and the suffix: that of --suffix, or else the
+                    SIMPLE_BACKUP_SUFFIX variable's, or else ~
+With --force and a backup, a regular FILE given as both SOURCE and DEST,
+by the same name, is copied to its backup name.
 `,
 }

@@ -26,28 +26,13 @@ func readDirNames(dir string, dev uint64, magics *fsMagics) ([]string, error) {
 		name string
 	}
 	var ents []entry
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := unix.Getdents(fd, buf)
-		if err == unix.EINTR {
-			continue
+	err = readDirents(fd, func(ino uint64, name []byte) {
+		if n := string(name); n != "." && n != ".." {
+			ents = append(ents, entry{ino, n})
 		}
-		if err != nil {
-			return nil, err
-		}
-		if n <= 0 {
-			break
-		}
-		for b := buf[:n]; len(b) > 0; {
-			ino, name, reclen, ok := parseDirent(b)
-			if !ok {
-				break
-			}
-			b = b[reclen:]
-			if name != "." && name != ".." {
-				ents = append(ents, entry{ino, name})
-			}
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if inodeSortUseful(magics.of(fd, dev)) {
 		sort.SliceStable(ents, func(i, j int) bool { return ents[i].ino < ents[j].ino })
@@ -68,17 +53,43 @@ func inodeSortUseful(magic int64) bool {
 	return true
 }
 
+// readDirents calls fn with each entry of the directory open on fd, "."
+// and ".." too; name is valid only during the call.
+func readDirents(fd int, fn func(ino uint64, name []byte)) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			return nil
+		}
+		for b := buf[:n]; len(b) > 0; {
+			ino, name, reclen, ok := parseDirent(b)
+			if !ok {
+				break
+			}
+			b = b[reclen:]
+			fn(ino, name)
+		}
+	}
+}
+
 // parseDirent reads one struct linux_dirent64 { u64 d_ino; s64 d_off;
 // u16 d_reclen; u8 d_type; char d_name[]; } in the machine's byte order.
-func parseDirent(b []byte) (ino uint64, name string, reclen int, ok bool) {
+func parseDirent(b []byte) (ino uint64, name []byte, reclen int, ok bool) {
 	const nameOff = 19
 	if len(b) < nameOff {
-		return 0, "", 0, false
+		return 0, nil, 0, false
 	}
 	ino = binary.NativeEndian.Uint64(b[0:8])
 	reclen = int(binary.NativeEndian.Uint16(b[16:18]))
 	if reclen < nameOff || reclen > len(b) {
-		return 0, "", 0, false
+		return 0, nil, 0, false
 	}
 	nb := b[nameOff:reclen]
 	for i, c := range nb {
@@ -87,5 +98,5 @@ func parseDirent(b []byte) (ino uint64, name string, reclen int, ok bool) {
 			break
 		}
 	}
-	return ino, string(nb), reclen, true
+	return ino, nb, reclen, true
 }

@@ -70,7 +70,16 @@ func (c *Copier) Run(ops Operands) error {
 		if ops.Parents {
 			return &cli.UsageError{Msg: "with --parents, the destination must be a directory"}
 		}
-		c.copyOperand(files[0], files[1], known)
+		src, dst := files[0], files[1]
+		if c.opt.Force && c.opt.Backup != BackupNone && src == dst && known != dstMaybe {
+			// cp -f --backup FILE FILE backs FILE up: it copies FILE
+			// to the backup's name, as a copy without backups.
+			if st, err := fstatat(dst, true); err == nil && isReg(st.Mode) {
+				dst, _ = backupName(dst, c.opt.Backup, c.opt.BackupSuffix, false)
+				c.opt.Backup = BackupNone
+			}
+		}
+		c.copyOperand(src, dst, known)
 		return nil
 	}
 

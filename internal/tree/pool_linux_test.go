@@ -98,7 +98,7 @@ func TestParseDirent(t *testing.T) {
 	b[16] = 24
 	copy(b[19:], "ab")
 	ino, name, reclen, ok := parseDirent(b)
-	if !ok || ino != 7 || name != "ab" || reclen != 24 {
+	if !ok || ino != 7 || string(name) != "ab" || reclen != 24 {
 		t.Errorf("parseDirent = %d, %q, %d, %v; want 7, \"ab\", 24, true", ino, name, reclen, ok)
 	}
 	if _, _, _, ok := parseDirent(b[:10]); ok {

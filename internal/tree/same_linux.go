@@ -9,82 +9,113 @@ import (
 	"github.com/zcopy/zcopy/internal/cli"
 )
 
-// sameFileOK is cp's same_file_ok (without backups): whether copying src
-// onto dst, which may be the same file by some measure, is allowed. cp
-// allows it when nothing is lost: distinct symbolic links, a link
-// replaced with --remove-destination, a file hard-linked to itself.
-// Copying a file onto itself (or through a link onto its own target)
-// would truncate the only copy of the data.
-func (c *Copier) sameFileOK(src string, srcSt *unix.Stat_t, dst string, dstSt *unix.Stat_t, deref Deref) bool {
+// sameFileOK is cp's same_file_ok: whether copying src onto dst, which
+// may be the same file by some measure, is allowed, and whether there is
+// then nothing left to do (done). cp allows it when nothing is lost:
+// distinct symbolic links, a link replaced with --remove-destination, a
+// file hard-linked to itself. Copying a file onto itself (or through a
+// link onto its own target) would truncate the only copy of the data.
+//
+// done is the answer for -l where dst already is the link wanted: the
+// copy ends there, successfully, before anything is unlinked (linking
+// first would remove the only name of the data, as in -dl symlink foo).
+func (c *Copier) sameFileOK(src string, srcSt *unix.Stat_t, dst string, dstSt *unix.Stat_t, deref Deref) (ok, done bool) {
 	o := &c.opt
 	same := idOf(srcSt) == idOf(dstSt)
 	if same && o.HardLink {
-		return true
+		return true, true
 	}
+	// srcL and dstL are the operands themselves, not what they point to.
 	var srcL, dstL unix.Stat_t
-	sameLink := same
+	var sameLink bool
 	if deref == DerefNever {
+		sameLink = same
 		if isLink(srcSt.Mode) && isLink(dstSt.Mode) {
-			// Two links: fine unless they are the same entry.
-			return !sameName(src, dst)
+			// Two links: fine unless they are the same entry. Two
+			// names of one link: nothing to do, unless dst is to be
+			// backed up.
+			if sameName(src, dst) {
+				return false, false
+			}
+			return true, sameLink && o.Backup == BackupNone
 		}
 		srcL, dstL = *srcSt, *dstSt
 	} else {
 		if !same {
-			return true
+			return true, false
 		}
 		var err error
 		if dstL, err = fstatat(dst, false); err != nil {
-			return true
+			return true, false
 		}
 		if srcL, err = fstatat(src, false); err != nil {
-			return true
+			return true, false
 		}
 		sameLink = idOf(&srcL) == idOf(&dstL)
+		// Two links to one file: fine only when dst, the link, goes
+		// before anything is opened through it.
 		if isLink(srcL.Mode) && isLink(dstL.Mode) && o.RemoveDestination {
-			return true
+			return true, false
 		}
+	}
+	if o.Backup != BackupNone {
+		// The backup keeps dst's data, so replacing dst loses nothing,
+		// unless both are one directory entry: the backup would rename
+		// the source too.
+		if sameLink {
+			return !sameName(src, dst), false
+		}
+		// Backing up dst, the target of src, would leave src dangling
+		// before it is read: refuse now rather than fail to open it.
+		if deref != DerefNever && isLink(srcL.Mode) && !isLink(dstL.Mode) {
+			return false, false
+		}
+		return true, false
 	}
 	if o.RemoveDestination {
 		if isLink(dstL.Mode) {
-			return true
+			return true, false
 		}
+		// Another name of the file: removing it loses nothing.
 		if sameLink && dstL.Nlink > 1 && !sameName(src, dst) {
-			return true
+			return true, false
 		}
 	}
 	if !isLink(srcL.Mode) && !isLink(dstL.Mode) {
 		if idOf(&srcL) != idOf(&dstL) {
-			return true
+			return true, false
 		}
 		if o.HardLink {
-			return true
+			return true, true
 		}
 	}
 	if o.SymbolicLink && isLink(dstL.Mode) {
-		return true
+		// A link replaced by a link.
+		return true, false
 	}
 	if deref == DerefNever {
 		ts, td := srcL, dstL
 		var err error
 		if isLink(srcL.Mode) {
 			if ts, err = fstatat(src, true); err != nil {
-				return true
+				return true, false
 			}
 		}
 		if isLink(dstL.Mode) {
 			if td, err = fstatat(dst, true); err != nil {
-				return true
+				return true, false
 			}
 		}
 		if idOf(&ts) != idOf(&td) {
-			return true
+			return true, false
 		}
 		if o.HardLink {
-			return true
+			// A link to the file: done, unless dst is a symbolic
+			// link, which the hard link replaces.
+			return true, !isLink(dstL.Mode)
 		}
 	}
-	return false
+	return false, false
 }
 
 // overwriteOK asks whether to overwrite dst (-i), after everything queued

@@ -102,8 +102,14 @@ type Options struct {
 	Force             bool // -f: remove a destination that cannot be opened, and retry
 	RemoveDestination bool // --remove-destination: remove it before opening
 	Update            bool // -u: copy only when the source is newer
-	Verbose           bool // -v
-	Debug             bool // --debug: -v plus how each file's data moved
+	// Backup keeps an existing destination that is not a directory
+	// under another name before replacing it (--backup, -b);
+	// BackupSuffix is the suffix of simple backups, "~" unless -S or
+	// SIMPLE_BACKUP_SUFFIX gives another (see BackupSuffix).
+	Backup       Backup
+	BackupSuffix string
+	Verbose      bool // -v
+	Debug        bool // --debug: -v plus how each file's data moved
 
 	// OpenDanglingSymlink writes a regular file through a dangling
 	// symbolic link at the destination, creating the file it names; cp

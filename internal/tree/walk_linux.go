@@ -2,6 +2,7 @@ package tree
 
 import (
 	"errors"
+	"math/rand/v2"
 
 	"golang.org/x/sys/unix"
 
@@ -92,7 +93,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		// The same file under the same name ("a", "./a"), as cp's
 		// src_info compares: a link to it is another source.
 		id := idOf(&srcSt)
-		if !isDir(srcMode) {
+		if !isDir(srcMode) && o.Backup == BackupNone {
 			for _, name := range c.srcSeen[id] {
 				if sameName(name, src) {
 					it.warnf("warning: source file %s specified more than once", cli.Quote(src))
@@ -104,15 +105,17 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	newDst := known == dstMissing
+	backup := "" // what the destination was renamed to
 	var dstSt unix.Stat_t
 	haveDstLstat := false
 	dstExists := false
 	if known != dstMissing {
 		// A regular file is written through a symbolic link at the
 		// destination, and so is the data of a FIFO or device copied
-		// as a regular file; anything else replaces the link.
+		// as a regular file; anything else replaces the link, and so
+		// does a backup, which renames it.
 		useLstat := (!isReg(srcMode) && (!c.asRegular || isDir(srcMode) || isLink(srcMode))) ||
-			o.SymbolicLink || o.HardLink || o.RemoveDestination
+			o.SymbolicLink || o.HardLink || o.RemoveDestination || o.Backup != BackupNone
 		if !useLstat && known == dstMaybe {
 			newDst = true
 		} else if dstSt, err = fstatat(dst, !useLstat); err == nil {
@@ -129,16 +132,20 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	if dstExists {
-		if o.Interactive != NoClobber && !c.sameFileOK(src, &srcSt, dst, &dstSt, deref) {
-			it.errorf("%s and %s are the same file", cli.Quote(src), cli.Quote(dst))
-			return false
+		done := false
+		if o.Interactive != NoClobber {
+			var ok bool
+			if ok, done = c.sameFileOK(src, &srcSt, dst, &dstSt, deref); !ok {
+				it.errorf("%s and %s are the same file", cli.Quote(src), cli.Quote(dst))
+				return false
+			}
 		}
 		if o.Update && !isDir(srcMode) && !newer(&srcSt, &dstSt) {
 			// Not copied, but a later link to the same source still
 			// links to this destination.
 			if o.PreserveLinks && !o.HardLink && srcSt.Nlink > 1 {
 				if earlier, ok := c.copied[idOf(&srcSt)]; ok {
-					c.hardLink(it, earlier, dst, follow)
+					c.hardLink(it, earlier, dst, follow, "")
 					return false
 				}
 				c.copied[idOf(&srcSt)] = dst
@@ -148,12 +155,16 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		if !isDir(srcMode) && (o.Interactive == NoClobber || (o.Interactive == Ask && !c.overwriteOK(dst, &dstSt))) {
 			return false
 		}
+		if done {
+			return false
+		}
 		if !isDir(dstSt.Mode) {
 			if isDir(srcMode) {
 				it.errorf("cannot overwrite non-directory %s with directory %s", cli.Quote(dst), cli.Quote(src))
 				return false
 			}
-			if cmdline && c.justCreated(dst, &dstSt) {
+			// Numbered backups keep every version: nothing is lost.
+			if cmdline && o.Backup != BackupNumbered && c.justCreated(dst, &dstSt) {
 				it.errorf("will not overwrite just-created %s with %s", cli.Quote(dst), cli.Quote(src))
 				return false
 			}
@@ -162,7 +173,28 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 			it.errorf("cannot overwrite directory %s with non-directory", cli.Quote(dst))
 			return false
 		}
-		if !isDir(dstSt.Mode) && (o.RemoveDestination || (!o.AttributesOnly &&
+		srcBase := lastComponent(src)
+		if o.Backup != BackupNone && !isDir(dstSt.Mode) && !dotOrDotDot(srcBase) {
+			// A directory being merged into is never backed up.
+			//
+			// The backup's name may be one that earlier work still
+			// in flight creates (a source "f~" or "f.~1~" before "f",
+			// an operand a~ before a): cp, one file at a time, has
+			// made those files by now, counts them and renames over
+			// them. So does zcp, once they are done.
+			c.pool.wait()
+			if o.Backup != BackupNumbered && sourceIsBackup(srcBase, &srcSt, dst, o.BackupSuffix) {
+				it.errorf("backing up %s might destroy source;  %s not copied", cli.Quote(dst), cli.Quote(src))
+				return false
+			}
+			name, err := backupName(dst, o.Backup, o.BackupSuffix, true)
+			if err != nil && !errors.Is(err, unix.ENOENT) {
+				it.errnof(err, "cannot backup %s", cli.Quote(dst))
+				return false
+			}
+			backup = name
+			newDst = true
+		} else if !isDir(dstSt.Mode) && (o.RemoveDestination || (!o.AttributesOnly &&
 			((o.PreserveLinks && dstSt.Nlink > 1) || (deref == DerefNever && !isReg(srcSt.Mode))))) {
 			if err := unix.Unlink(dst); err != nil && !errors.Is(err, unix.ENOENT) {
 				it.errnof(err, "cannot remove %s", cli.Quote(dst))
@@ -175,8 +207,9 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		}
 	}
 
-	// Never copy through a symbolic link this run has just made.
-	if cmdline && len(c.dstSeen[dst]) > 0 {
+	// Never copy through a symbolic link this run has just made (a
+	// backup has renamed it out of the way).
+	if cmdline && o.Backup == BackupNone && len(c.dstSeen[dst]) > 0 {
 		lst := dstSt
 		ok := haveDstLstat
 		if !ok {
@@ -190,7 +223,11 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 
 	if o.Verbose && !isDir(srcMode) {
-		it.printf("%s -> %s\n", cli.Quote(src), cli.Quote(dst))
+		if backup != "" {
+			it.printf("%s -> %s (backup: %s)\n", cli.Quote(src), cli.Quote(dst), cli.Quote(backup))
+		} else {
+			it.printf("%s -> %s\n", cli.Quote(src), cli.Quote(dst))
+		}
 	}
 
 	// Hard links in the source become hard links in the copy; and a
@@ -213,7 +250,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 	}
 	if haveEarlier {
 		if !isDir(srcMode) {
-			c.hardLink(it, earlier, dst, follow)
+			c.hardLink(it, earlier, dst, follow, backup)
 			return false
 		}
 		switch {
@@ -249,6 +286,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 				delete(c.copied, id)
 			}
 		}
+		c.unBackup(it, backup, dst)
 		return false
 	}
 
@@ -325,7 +363,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		m.isLink = true
 
 	case o.HardLink:
-		if err := forceLink(src, dst, o.Force || o.Interactive == Ask, follow); err != nil {
+		if _, err := forceLink(src, dst, o.Force || o.Interactive == Ask, follow); err != nil {
 			it.errnof(err, "cannot create hard link %s to %s", cli.Quote(dst), cli.Quote(src))
 			return fail()
 		}
@@ -341,7 +379,9 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 		noFollow := deref == DerefNever
 		work := func(it *item) {
 			c.copyReg(it, &m, mode, noFollow)
-			if id != nil && !it.failed {
+			if it.failed {
+				c.unBackup(it, backup, dst)
+			} else if id != nil {
 				c.identify(id, dst)
 			}
 		}
@@ -398,6 +438,7 @@ func (c *Copier) copyOne(src, dst string, known existence, parent *unix.Stat_t,
 				// cp names the link unquoted here.
 				it.errnof(err, "failed to preserve ownership for %s", dst)
 				if o.RequirePreserve {
+					c.unBackup(it, backup, dst)
 					return false
 				}
 			}
@@ -484,17 +525,18 @@ func (c *Copier) copyDir(src, dst string, newDst bool, srcSt *unix.Stat_t,
 }
 
 // sameName is gnulib's same_name: a and b are the same directory entry
-// (same last component, in the same directory).
+// (same last component, in the same directory). The directories are
+// lstat'ed, as gnulib does: "l/f", l a link to ".", is not "f".
 func sameName(a, b string) bool {
 	ab, bb := lastComponent(a), lastComponent(b)
 	if ab[:baseLen(ab)] != bb[:baseLen(bb)] {
 		return false
 	}
-	sa, err := fstatat(dirName(a), true)
+	sa, err := fstatat(dirName(a), false)
 	if err != nil {
 		return false
 	}
-	sb, err := fstatat(dirName(b), true)
+	sb, err := fstatat(dirName(b), false)
 	if err != nil {
 		return false
 	}
@@ -546,51 +588,70 @@ func forceSymlink(target, name string, replace bool) error {
 	if err == nil || !replace || !errors.Is(err, unix.EEXIST) {
 		return err
 	}
-	if err := unix.Unlink(name); err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
-	}
-	return unix.Symlink(target, name)
+	_, err = replaceWith(name, func(tmp string) error { return unix.Symlink(target, tmp) })
+	return err
 }
 
 // forceLink makes a hard link, replacing an existing file when replace is
 // set (gnulib's force_linkat); follow links a symbolic link's target
-// rather than the link itself.
-func forceLink(target, name string, replace, follow bool) error {
+// rather than the link itself. replaced says that name existed.
+func forceLink(target, name string, replace, follow bool) (replaced bool, err error) {
 	flags := 0
 	if follow {
 		flags = unix.AT_SYMLINK_FOLLOW
 	}
-	err := unix.Linkat(unix.AT_FDCWD, target, unix.AT_FDCWD, name, flags)
+	link := func(to string) error { return unix.Linkat(unix.AT_FDCWD, target, unix.AT_FDCWD, to, flags) }
+	err = link(name)
 	if err == nil || !replace || !errors.Is(err, unix.EEXIST) {
-		return err
+		return false, err
 	}
-	// Linking a file to itself is success with nothing to do.
-	ts, terr := fstatat(target, follow)
-	ns, nerr := fstatat(name, false)
-	if terr == nil && nerr == nil && idOf(&ts) == idOf(&ns) {
-		return nil
+	return replaceWith(name, link)
+}
+
+// replaceWith has create make a new file under a free temporary name in
+// name's directory, then renames it over name. The existing name is
+// never missing, and stays as it was when create fails: unlinking it first
+// would lose it where create then fails, or where create itself needs it (a
+// link through a symbolic link onto that link, as in cp -fl sl sl).
+// Renaming one name of a file onto another name of the same file does
+// nothing (rename(2)), so the temporary name is removed in every case.
+func replaceWith(name string, create func(tmp string) error) (bool, error) {
+	dir := name[:len(name)-len(lastComponent(name))]
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var tmp string
+	for tries := 0; ; tries++ {
+		var b [6]byte
+		for i := range b {
+			b[i] = letters[rand.IntN(len(letters))]
+		}
+		tmp = dir + "Cu" + string(b[:])
+		err := create(tmp)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EEXIST) || tries >= 100 {
+			return false, err
+		}
 	}
-	if err := unix.Unlink(name); err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
-	}
-	return unix.Linkat(unix.AT_FDCWD, target, unix.AT_FDCWD, name, flags)
+	err := unix.Rename(tmp, name)
+	unix.Unlink(tmp)
+	return err == nil, err
 }
 
 // hardLink links dst to earlier, the copy of the same source file made
 // before. The link is made on the sequencer, once the earlier copy is
 // retired (its data may still be in flight when the walk gets here).
-func (c *Copier) hardLink(it *item, earlier, dst string, follow bool) {
+// backup is what dst was renamed to, to rename back if the link fails.
+func (c *Copier) hardLink(it *item, earlier, dst string, follow bool, backup string) {
 	verbose := c.opt.Verbose
 	it.commit = func(it *item) {
-		existed := false
-		if _, err := fstatat(dst, false); err == nil {
-			existed = true
-		}
-		if err := forceLink(earlier, dst, true, follow); err != nil {
+		replaced, err := forceLink(earlier, dst, true, follow)
+		if err != nil {
 			it.errnof(err, "cannot create hard link %s to %s", cli.Quote(dst), cli.Quote(earlier))
+			c.unBackup(it, backup, dst)
 			return
 		}
-		if existed && verbose {
+		if replaced && verbose {
 			it.printf("removed %s\n", cli.Quote(dst))
 		}
 	}
