@@ -54,11 +54,13 @@ func splicePipeMethod(dst, src *file, remain int64) (written int64, handled bool
 				written += int64(m)
 				remain -= int64(m)
 				p.data -= m
+				dst.moved(m)
 				continue
 			}
 			if err != nil && spliceRefused(err) {
 				w, err2 := p.drain(dst)
 				written += w
+				dst.moved(int(w))
 				if dst.step != nil {
 					dst.step.ViaUser += w
 				}
