@@ -2,13 +2,4 @@ module github.com/zcopy/zcopy
 
 go 1.22
 
-require (
-	github.com/schollz/progressbar/v3 v3.17.1
-	golang.org/x/sys v0.30.0
-	golang.org/x/term v0.28.0
-)
-
-require (
-	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
-	github.com/rivo/uniseg v0.4.7 // indirect
-)
+require golang.org/x/sys v0.30.0

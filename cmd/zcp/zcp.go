@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/tree"
 )
 
@@ -38,6 +39,7 @@ var spec = []cli.Option{
 	{Long: "verbose", Short: 'v'},
 	{Long: "context", Arg: cli.OptionalArg},
 	{Long: "progress", Short: 'g'},
+	{Long: "method", Arg: cli.RequiredArg},
 	{Long: "help"},
 	{Long: "version"},
 	{Short: 'd'},
@@ -55,6 +57,10 @@ var (
 	reflinkModes = []tree.Reflink{tree.ReflinkAuto, tree.ReflinkAlways, tree.ReflinkNever}
 	preserveArgs = []string{"mode", "timestamps", "ownership", "links", "context", "xattr", "all"}
 )
+
+// methodEnv names the variable that forces a method when --method is not
+// given.
+const methodEnv = "ZCOPY_METHOD"
 
 type config struct {
 	opt      tree.Options
@@ -81,6 +87,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	o := &cfg.opt
 	derefSet := false
 	requireContext := false
+	methodSet := false
 	var warnings []string
 	for _, p := range opts {
 		name := p.Opt.Long
@@ -181,6 +188,12 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Reflink = reflinkModes[i]
 		case "progress":
 			cfg.progress = true
+		case "method":
+			i, err := argmatch("--method", p.Value, copy.ForceNames)
+			if err != nil {
+				return nil, err
+			}
+			o.Method, methodSet = copy.ForceMethods[i], true
 		case "Z":
 			// SELinux is not enabled (zcopy does not link libselinux):
 			// like cp there, -Z has nothing to do.
@@ -189,6 +202,19 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 				warnings = append(warnings, "warning: ignoring --context; it requires an SELinux-enabled kernel")
 			}
 		}
+	}
+	if v := os.Getenv(methodEnv); !methodSet && v != "" {
+		i, err := argmatch(methodEnv, v, copy.ForceNames)
+		if err != nil {
+			return nil, err
+		}
+		o.Method = copy.ForceMethods[i]
+	}
+	if o.Method != copy.None && o.Reflink == tree.ReflinkAlways {
+		return nil, &cli.UsageError{Msg: "--reflink=always cannot be used with --method: a clone is not one of the methods"}
+	}
+	if o.Method != copy.None && o.Method != copy.ReadWrite && o.Sparse == tree.SparseAlways {
+		return nil, &cli.UsageError{Msg: "--sparse=always reads the data to find zeros: it needs --method=auto or readwrite"}
 	}
 	if o.HardLink && o.SymbolicLink {
 		return nil, &cli.UsageError{Msg: "cannot make both hard and symbolic links"}
@@ -271,9 +297,9 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		fmt.Fprintf(stderr, "%s: %s\n", prog, w)
 	}
 	stdio := tree.IO{Prog: prog, Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	var bar *progress
+	var bar *bar
 	if cfg.progress {
-		if bar = newProgress(stderr); bar != nil {
+		if bar = newBar(stderr); bar != nil {
 			cfg.opt.Track = true
 			stdio.Stderr = bar
 		}
@@ -313,6 +339,12 @@ Mandatory arguments to long options are mandatory for short options too.
                                  is ignored when the -n option is also used)
   -g, --progress               show a progress bar on standard error when it
                                  is a terminal (bytes, rate, files, time left)
+      --method=METHOD          move file data with METHOD alone, and fail
+                                 where the kernel refuses it: auto (the
+                                 default: reflink, then the cheapest that
+                                 works), copy_file_range, sendfile, splice,
+                                 mmap or readwrite; ZCOPY_METHOD sets the
+                                 default
   -i, --interactive            prompt before overwrite (overrides a previous -n
                                   option)
   -H                           follow command-line symbolic links in SOURCE

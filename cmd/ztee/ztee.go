@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/zcopy/zcopy/internal/cli"
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/progress"
 )
 
 // The options, in GNU tee's getopt table order; -p is --output-error
@@ -23,8 +25,26 @@ var spec = []cli.Option{
 	{Long: "help"},
 	{Long: "version"},
 	{Long: "debug"},
+	{Long: "method", Arg: cli.RequiredArg},
+	{Long: "progress", Short: 'g'},
 	{Short: 'p'},
 }
+
+// methodEnv names the variable that forces a method when --method is not
+// given.
+const methodEnv = "ZCOPY_METHOD"
+
+// methodNames are the methods a fan-out can be forced to use, in the
+// engine's order: all but mmap, which the fan-out does not have.
+var methodNames, methodValues = func() (names []string, values []copy.Method) {
+	for i, m := range copy.ForceMethods {
+		if m != copy.Mmap {
+			names = append(names, copy.ForceNames[i])
+			values = append(values, m)
+		}
+	}
+	return names, values
+}()
 
 // outputError is what a write error on an output does (--output-error).
 type outputError uint8
@@ -47,6 +67,8 @@ var modeValues = []outputError{warnMode, warnNopipeMode, exitMode, exitNopipeMod
 
 type config struct {
 	append, ignoreInterrupts, debug bool
+	progress                        bool
+	method                          copy.Method
 	mode                            outputError
 	files                           []string
 }
@@ -59,6 +81,7 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 	if err != nil {
 		return cfg, false, err
 	}
+	methodSet := false
 	for _, p := range opts {
 		switch o := p.Opt; {
 		case o.Long == "help":
@@ -69,6 +92,13 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 			return cfg, true, nil
 		case o.Long == "debug":
 			cfg.debug = true
+		case o.Long == "method":
+			if cfg.method, err = matchMethod("--method", p.Value); err != nil {
+				return cfg, false, err
+			}
+			methodSet = true
+		case o.Short == 'g':
+			cfg.progress = true
 		case o.Short == 'a':
 			cfg.append = true
 		case o.Short == 'i':
@@ -83,8 +113,23 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 			cfg.mode = m
 		}
 	}
+	if v := os.Getenv(methodEnv); !methodSet && v != "" {
+		if cfg.method, err = matchMethod(methodEnv, v); err != nil {
+			return cfg, false, err
+		}
+	}
 	cfg.files = operands
 	return cfg, false, nil
+}
+
+// matchMethod reads a --method (or ZCOPY_METHOD) value with XARGMATCH's
+// rules.
+func matchMethod(option, value string) (copy.Method, error) {
+	i, err := cli.ArgMatch(option, value, methodNames)
+	if err != nil {
+		return copy.None, err
+	}
+	return methodValues[i], nil
 }
 
 // matchMode is GNU's XARGMATCH for --output-error.
@@ -125,7 +170,18 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		outs = append(outs, f)
 	}
 	exiting := false
-	r, err := copy.Fanout(stdin, outs, copy.FanoutOptions{OnError: func(i int, err error) bool {
+	var moved atomic.Int64
+	fopt := copy.FanoutOptions{Force: cfg.method}
+	if cfg.progress {
+		if bar := progress.New(stderr); bar != nil {
+			rep.W = bar
+			fopt.Progress = &moved
+			total := inputSize(stdin)
+			bar.Start(func() (int64, int64, string) { return moved.Load(), total, "" })
+			defer bar.Stop()
+		}
+	}
+	fopt.OnError = func(i int, err error) bool {
 		pipe := errors.Is(err, syscall.EPIPE)
 		switch cfg.mode {
 		case sigpipeMode:
@@ -145,12 +201,18 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		case exitMode:
 			exiting = true
 		}
-		rep.Errorf("%s: %s", cli.QuoteIfNeeded(names[i]), cli.Strerror(err))
+		var re *copy.RefusedError
+		if errors.As(err, &re) {
+			rep.Errorf("%s: %s: %s", cli.QuoteIfNeeded(names[i]), re.What(), cli.Strerror(re.Err))
+		} else {
+			rep.Errorf("%s: %s", cli.QuoteIfNeeded(names[i]), cli.Strerror(err))
+		}
 		return !exiting
-	}})
+	}
+	r, err := copy.Fanout(stdin, outs, fopt)
 	if cfg.debug {
 		for i, o := range r.Outputs {
-			fmt.Fprintf(stderr, "%s: debug: %s: %s\n", prog, cli.QuoteIfNeeded(names[i]), o.String())
+			fmt.Fprintf(rep.W, "%s: debug: %s: %s\n", prog, cli.QuoteIfNeeded(names[i]), o.String())
 		}
 	}
 	if exiting {
@@ -171,6 +233,26 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		return 1
 	}
 	return 0
+}
+
+// inputSize is what is left to read of stdin when it is a regular file,
+// for the bar's total; 0 (unknown) otherwise.
+func inputSize(stdin *os.File) int64 {
+	rc, err := stdin.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var size int64
+	rc.Control(func(fd uintptr) {
+		var st unix.Stat_t
+		if unix.Fstat(int(fd), &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			return
+		}
+		if off, err := unix.Seek(int(fd), 0, unix.SEEK_CUR); err == nil {
+			size = max(st.Size-off, 0)
+		}
+	})
+	return size
 }
 
 // openOutput opens name as tee's fopen(name, "w") or "a" does: created
@@ -209,6 +291,13 @@ Copy standard input to each FILE, and also to standard output.
       --debug               print on standard error, for each output, what
                               it is and which system calls moved how many
                               bytes to it
+  -g, --progress            draw a progress bar on standard error while
+                              copying, if it is a terminal
+      --method=METHOD       feed every output with METHOD alone; an output
+                              the kernel refuses it for is an error: auto
+                              (the default), splice, readwrite, and for a
+                              regular-file input copy_file_range or
+                              sendfile; ZCOPY_METHOD sets the default
       --help        display this help and exit
       --version     output version information and exit
 

@@ -69,6 +69,14 @@ func (m Method) String() string {
 	return "unknown"
 }
 
+// ForceNames are the names by which a caller may force a method (the
+// commands' --method and ZCOPY_METHOD), in the order of ForceMethods.
+// "auto" is None: the planner chooses.
+var ForceNames = []string{"auto", "copy_file_range", "sendfile", "splice", "mmap", "readwrite"}
+
+// ForceMethods are the methods that ForceNames name.
+var ForceMethods = []Method{None, CopyFileRange, Sendfile, Splice, Mmap, ReadWrite}
+
 // ZeroCopy reports whether m keeps the data out of user space. Mmap does
 // not: write(2) copies the data from a user-space address, though no
 // read(2) copied it there.
@@ -234,8 +242,12 @@ type RefusedError struct {
 	Err error
 }
 
-func (e *RefusedError) Error() string {
-	return e.Method.String() + " refused for " + Describe(e.Src) + " -> " + Describe(e.Dst) + ": " + e.Err.Error()
+func (e *RefusedError) Error() string { return e.What() + ": " + e.Err.Error() }
+
+// What names the method and the pair without the cause:
+// "splice refused for file(ext4) -> file(ext4)".
+func (e *RefusedError) What() string {
+	return e.Method.String() + " refused for " + Describe(e.Src) + " -> " + Describe(e.Dst)
 }
 
 func (e *RefusedError) Unwrap() error { return e.Err }
