@@ -67,6 +67,7 @@ func run(d, s *file, opt Options) (*Report, error) {
 	case len(methods) > 0:
 	case opt.Force != None:
 		if methods = forcedPlan(s.info, d.info, opt.Force); methods == nil {
+			r.Steps = []Step{{Method: opt.Force, Refused: ErrNotApplicable}}
 			return r, &RefusedError{Method: opt.Force, Src: s.info, Dst: d.info, Err: ErrNotApplicable}
 		}
 	default:
