@@ -104,7 +104,7 @@ var (
 )
 
 func TestProgress(t *testing.T) {
-	zcat, ztee := bin(t, "zcat"), bin(t, "ztee")
+	zcat, ztee, zcp := bin(t, "zcat"), bin(t, "ztee"), bin(t, "zcp")
 	data := randomData(8 << 20)
 	in := tempFile(t, data)
 	out := filepath.Join(t.TempDir(), "copy")
@@ -124,6 +124,9 @@ func TestProgress(t *testing.T) {
 		{"ztee-stdin-pipe", []string{ztee, "-g", out}, false, true, barNoTotal},
 		{"ztee-stdin-file", []string{ztee, "-g", out}, true, true, barWithTotal},
 		{"ztee-not-a-tty", []string{ztee, "-g", out}, false, false, nil},
+		// zcp's bar is the same one, with its files as a note.
+		{"zcp", []string{zcp, "-g", in, "/dev/stdout"}, false, true, barWithTotal},
+		{"zcp-not-a-tty", []string{zcp, "-g", in, "/dev/stdout"}, false, false, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stdinFile := ""
