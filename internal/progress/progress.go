@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Tick is how often the bar is drawn again.
@@ -56,33 +54,6 @@ func newBar(f *os.File) *Bar {
 	b := &Bar{f: f, now: time.Now}
 	b.width = func() int { return termWidth(f) }
 	return b
-}
-
-// IsTerminal reports whether f is a terminal: TCGETS succeeds only on
-// terminals, as isatty(3) asks.
-func IsTerminal(f *os.File) bool {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return false
-	}
-	tty := false
-	rc.Control(func(fd uintptr) {
-		_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
-		tty = err == nil
-	})
-	return tty
-}
-
-func termWidth(f *os.File) int {
-	w := 80
-	if rc, err := f.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) {
-			if ws, err := unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
-				w = int(ws.Col)
-			}
-		})
-	}
-	return w
 }
 
 // Start draws the bar every Tick from what poll says, until Stop.
