@@ -378,16 +378,23 @@ func TestZteeHelpVersion(t *testing.T) {
 	}
 	zs := normalizeUsage(string(z), ztee)
 	gs := normalizeUsage(string(g), tee)
-	// ztee adds --debug (three lines) and ends on its man page; GNU ends
-	// on three lines of links to gnu.org.
+	// ztee adds options of its own (--debug, -g, --method, each with its
+	// continuation lines) and ends on its man page; GNU ends on three
+	// lines of links to gnu.org.
 	zl, gl := strings.Split(zs, "\n"), strings.Split(gs, "\n")
 	var zkeep []string
-	for i := 0; i < len(zl); i++ {
-		if strings.HasPrefix(zl[i], "      --debug") {
-			i += 2
+	own := false
+	for _, l := range zl {
+		switch {
+		case strings.HasPrefix(l, "      --debug"), strings.HasPrefix(l, "  -g, --progress"),
+			strings.HasPrefix(l, "      --method"):
+			own = true
+			continue
+		case own && strings.HasPrefix(l, "                              "):
 			continue
 		}
-		zkeep = append(zkeep, zl[i])
+		own = false
+		zkeep = append(zkeep, l)
 	}
 	gi := len(gl)
 	for i, l := range gl {
