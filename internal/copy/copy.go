@@ -325,7 +325,10 @@ func errnoName(err error) string {
 // Read *Error with ErrShrank when the file was truncated under a window
 // that visit was reading (the SIGBUS that the truncated pages raise is
 // caught in this goroutine only), or a *RefusedError when src cannot be
-// mapped. visit must not keep p: it is unmapped when visit returns.
+// mapped. visit must not keep p: it is unmapped when visit returns. As
+// with the mmap method, the kernel zeroes the rest of the page that holds
+// a new end: visit may have read those zeros (under a page) before the
+// next page faulted.
 func Mapped(src *os.File, visit func(p []byte) error) (int64, error) {
 	return mappedFile(src, visit)
 }
