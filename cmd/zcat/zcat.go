@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -12,16 +14,23 @@ import (
 	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/fdkind"
+	"github.com/zcopy/zcopy/internal/progress"
 )
 
 // The options, in GNU cat's getopt table order, with their help texts.
 var spec = cmdspec.Zcat.Options
 
 type config struct {
-	format catfmt.Options
-	debug  bool
-	files  []string
+	format   catfmt.Options
+	debug    bool
+	method   copy.Method
+	progress bool
+	files    []string
 }
+
+// methodEnv names the variable that forces a method when --method is not
+// given, for scripts that meet a kernel or filesystem bug in one.
+const methodEnv = "ZCOPY_METHOD"
 
 // parse turns argv into a config. info is the text that --help or
 // --version asks for, when one of them comes before any other answer: it
@@ -38,10 +47,18 @@ func parse(prog string, args []string) (cfg config, info string, err error) {
 		return cfg, "", err
 	}
 	f := &cfg.format
+	methodSet := false
 	for _, p := range opts {
 		switch o := p.Opt; {
 		case o.Long == "debug":
 			cfg.debug = true
+		case o.Long == "method":
+			if cfg.method, err = matchMethod("--method", p.Value); err != nil {
+				return cfg, "", err
+			}
+			methodSet = true
+		case o.Short == 'g':
+			cfg.progress = true
 		case o.Short == 'A':
 			f.ShowNonprinting, f.ShowEnds, f.ShowTabs = true, true, true
 		case o.Short == 'b':
@@ -62,11 +79,39 @@ func parse(prog string, args []string) (cfg config, info string, err error) {
 			f.ShowNonprinting = true
 		}
 	}
+	if v := os.Getenv(methodEnv); !methodSet && v != "" {
+		if cfg.method, err = matchMethod(methodEnv, v); err != nil {
+			return cfg, "", err
+		}
+	}
+	if m := cfg.method; f.Active() && m != copy.None && m != copy.Mmap && m != copy.ReadWrite {
+		// The formatting options read every byte in user space.
+		return cfg, "", &cli.UsageError{Msg: "--method=" + methodName(m) + " cannot format: use mmap, readwrite or auto with -A, -b, -e, -E, -n, -s, -t, -T or -v"}
+	}
 	cfg.files = operands
 	if len(cfg.files) == 0 {
 		cfg.files = []string{"-"}
 	}
 	return cfg, "", nil
+}
+
+// matchMethod reads a --method (or ZCOPY_METHOD) value, as GNU's
+// XARGMATCH reads an option's: a unique prefix will do.
+func matchMethod(option, value string) (copy.Method, error) {
+	i, err := cli.ArgMatch(option, value, copy.ForceNames)
+	if err != nil {
+		return copy.None, err
+	}
+	return copy.ForceMethods[i], nil
+}
+
+func methodName(m copy.Method) string {
+	for i, fm := range copy.ForceMethods {
+		if fm == m {
+			return copy.ForceNames[i]
+		}
+	}
+	return m.String()
 }
 
 func infoText(prog string, o *cli.Option) string {
@@ -92,6 +137,14 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		return rep.Usage(err)
 	}
 	c := &cat{cfg: cfg, rep: rep, stdin: stdin, stdout: stdout}
+	if cfg.progress {
+		if bar := progress.New(stderr); bar != nil {
+			// Messages go above the bar.
+			rep.W = bar
+			bar.Start(func() (int64, int64, string) { return c.moved.Load(), c.total, "" })
+			defer bar.Stop()
+		}
+	}
 	if err := c.run(); err != nil {
 		// A write error ends cat at once, whatever operands remain.
 		return rep.WriteError(err)
@@ -108,6 +161,10 @@ type cat struct {
 	stdin, stdout *os.File
 	out           fdkind.Info
 	fmt           *catfmt.Formatter
+	// moved counts the bytes written, for --progress; total is the size
+	// of the input when every operand is a regular file, or 0.
+	moved atomic.Int64
+	total int64
 }
 
 // run copies every operand and returns only a write error; read errors
@@ -120,6 +177,9 @@ func (c *cat) run() error {
 	c.out = out
 	if c.cfg.format.Active() {
 		c.fmt = catfmt.New(c.cfg.format, c.stdout)
+	}
+	if c.cfg.progress {
+		c.total = c.inputSize()
 	}
 	for _, name := range c.cfg.files {
 		if err := c.operand(name); err != nil {
@@ -154,21 +214,94 @@ func (c *cat) operand(name string) error {
 		c.rep.Errorf("%s: input file is output file", cli.QuoteIfNeeded(name))
 		return nil
 	}
+	if c.fmt != nil && c.cfg.method == copy.Mmap {
+		return c.formattedMapped(name, in, info)
+	}
 	if c.fmt != nil {
 		n, calls, err := c.formatted(name, in)
 		c.debugf(name, "%s -> %s: formatted in user space, %d bytes read in %d calls",
 			copy.Describe(info), copy.Describe(c.out), n, calls)
 		return err
 	}
-	r, err := copy.Copy(c.stdout, in, copy.Options{Src: &info, Dst: &c.out})
+	opt := copy.Options{Src: &info, Dst: &c.out, Force: c.cfg.method}
+	if c.cfg.progress {
+		opt.Progress = &c.moved
+	}
+	r, err := copy.Copy(c.stdout, in, opt)
 	c.debugf(name, "%s", r)
 	if err != nil {
 		if copy.IsWrite(err) {
 			return err
 		}
-		c.rep.Error(&os.PathError{Path: name, Err: err})
+		c.readError(name, err)
 	}
 	return nil
+}
+
+// readError reports a failure that ends one operand: a read error, a
+// forced method that the kernel refused (naming the method and the pair),
+// or a file that shrank under the mmap method.
+func (c *cat) readError(name string, err error) {
+	var re *copy.RefusedError
+	if errors.As(err, &re) {
+		c.rep.Errorf("%s: %s: %s", cli.QuoteIfNeeded(name), re.What(), cli.Strerror(re.Err))
+		return
+	}
+	c.rep.Error(&os.PathError{Path: name, Err: err})
+}
+
+// formattedMapped formats in with the mmap method: the formatter reads the
+// mapped file itself, with no read(2). Only a write error is returned.
+func (c *cat) formattedMapped(name string, in *os.File, info fdkind.Info) error {
+	var werr error
+	n, err := copy.Mapped(in, func(p []byte) error {
+		if _, err := c.fmt.Write(p); err != nil {
+			werr = err
+			return err
+		}
+		c.moved.Add(int64(len(p)))
+		return nil
+	})
+	c.debugf(name, "%s -> %s: formatted in user space from mmap, %d bytes", copy.Describe(info), copy.Describe(c.out), n)
+	if werr != nil {
+		return werr
+	}
+	if err != nil {
+		c.readError(name, err)
+	}
+	return nil
+}
+
+// inputSize is the bytes the operands hold from where zcat will start
+// reading them, when all of them are regular files; 0 otherwise (the bar
+// then shows bytes and rate only).
+func (c *cat) inputSize() int64 {
+	var total int64
+	for _, name := range c.cfg.files {
+		var st unix.Stat_t
+		var off int64
+		if name == "-" {
+			rc, err := c.stdin.SyscallConn()
+			if err != nil {
+				return 0
+			}
+			rc.Control(func(fd uintptr) {
+				if err = unix.Fstat(int(fd), &st); err == nil {
+					off, err = unix.Seek(int(fd), 0, unix.SEEK_CUR)
+				}
+			})
+			if err != nil {
+				return 0
+			}
+		} else if unix.Stat(name, &st) != nil {
+			return 0
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFREG {
+			return 0
+		}
+		total += max(st.Size-off, 0)
+	}
+	return total
 }
 
 // debugf prints one --debug line about the operand name.
@@ -226,6 +359,7 @@ func (c *cat) formatted(name string, in *os.File) (read int64, calls int, err er
 			if _, werr := c.fmt.Write(buf[:n]); werr != nil {
 				return read, calls, werr
 			}
+			c.moved.Add(int64(n))
 		}
 		if err == io.EOF {
 			return read, calls, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zcopy/zcopy/internal/cli"
 	"github.com/zcopy/zcopy/internal/cmdspec"
+	"github.com/zcopy/zcopy/internal/copy"
 	"github.com/zcopy/zcopy/internal/tree"
 )
 
@@ -23,6 +24,10 @@ var (
 	backupModes  = []tree.Backup{tree.BackupNone, tree.BackupNone, tree.BackupSimple, tree.BackupSimple,
 		tree.BackupExisting, tree.BackupExisting, tree.BackupNumbered, tree.BackupNumbered}
 )
+
+// methodEnv names the variable that forces a method when --method is not
+// given.
+const methodEnv = "ZCOPY_METHOD"
 
 type config struct {
 	opt      tree.Options
@@ -54,6 +59,7 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	makeBackups := false
 	control := ""
 	suffix, suffixSet := "", false
+	methodSet := false
 	var warnings []string
 	for _, p := range opts {
 		name := p.Opt.Long
@@ -166,6 +172,12 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			o.Reflink = reflinkModes[i]
 		case "progress":
 			cfg.progress = true
+		case "method":
+			i, err := argmatch("--method", p.Value, copy.ForceNames)
+			if err != nil {
+				return nil, err
+			}
+			o.Method, methodSet = copy.ForceMethods[i], true
 		case "Z":
 			// SELinux is not enabled (zcopy does not link libselinux):
 			// like cp there, -Z has nothing to do.
@@ -177,6 +189,19 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	}
 	if perr != nil {
 		return nil, perr
+	}
+	if v := os.Getenv(methodEnv); !methodSet && v != "" {
+		i, err := argmatch(methodEnv, v, copy.ForceNames)
+		if err != nil {
+			return nil, err
+		}
+		o.Method = copy.ForceMethods[i]
+	}
+	if o.Method != copy.None && o.Reflink == tree.ReflinkAlways {
+		return nil, &cli.UsageError{Msg: "--reflink=always cannot be used with --method: a clone is not one of the methods"}
+	}
+	if o.Method != copy.None && o.Method != copy.ReadWrite && o.Sparse == tree.SparseAlways {
+		return nil, &cli.UsageError{Msg: "--sparse=always reads the data to find zeros: it needs --method=auto or readwrite"}
 	}
 	if o.HardLink && o.SymbolicLink {
 		return nil, &cli.UsageError{Msg: "cannot make both hard and symbolic links"}
@@ -299,9 +324,9 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		fmt.Fprintf(stderr, "%s: %s\n", prog, w)
 	}
 	stdio := tree.IO{Prog: prog, Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	var bar *progress
+	var bar *bar
 	if cfg.progress {
-		if bar = newProgress(stderr); bar != nil {
+		if bar = newBar(stderr); bar != nil {
 			cfg.opt.Track = true
 			stdio.Stderr = bar
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -13,10 +14,15 @@ import (
 	"github.com/zcopy/zcopy/internal/cli"
 	"github.com/zcopy/zcopy/internal/cmdspec"
 	"github.com/zcopy/zcopy/internal/copy"
+	"github.com/zcopy/zcopy/internal/progress"
 )
 
 // The options, in GNU tee's getopt table order, with their help texts.
 var spec = cmdspec.Ztee.Options
+
+// methodEnv names the variable that forces a method when --method is not
+// given.
+const methodEnv = "ZCOPY_METHOD"
 
 // outputError is what a write error on an output does (--output-error).
 type outputError uint8
@@ -36,6 +42,8 @@ var modeValues = []outputError{warnMode, warnNopipeMode, exitMode, exitNopipeMod
 
 type config struct {
 	append, ignoreInterrupts, debug bool
+	progress                        bool
+	method                          copy.Method
 	mode                            outputError
 	files                           []string
 }
@@ -46,6 +54,7 @@ type config struct {
 // option is the error reported.
 func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool, err error) {
 	opts, operands, perr := cli.Parse(spec, args)
+	methodSet := false
 	for _, p := range opts {
 		switch o := p.Opt; {
 		case o.Long == "help":
@@ -56,6 +65,13 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 			return cfg, true, nil
 		case o.Long == "debug":
 			cfg.debug = true
+		case o.Long == "method":
+			if cfg.method, err = matchMethod("--method", p.Value); err != nil {
+				return cfg, false, err
+			}
+			methodSet = true
+		case o.Short == 'g':
+			cfg.progress = true
 		case o.Short == 'a':
 			cfg.append = true
 		case o.Short == 'i':
@@ -73,8 +89,28 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 	if perr != nil {
 		return cfg, false, perr
 	}
+	if v := os.Getenv(methodEnv); !methodSet && v != "" {
+		if cfg.method, err = matchMethod(methodEnv, v); err != nil {
+			return cfg, false, err
+		}
+	}
 	cfg.files = operands
 	return cfg, false, nil
+}
+
+// matchMethod reads a --method (or ZCOPY_METHOD) value with XARGMATCH's
+// rules.
+func matchMethod(option, value string) (copy.Method, error) {
+	i, err := cli.ArgMatch(option, value, cmdspec.ZteeMethodArgs)
+	if err != nil {
+		return copy.None, err
+	}
+	for j, name := range copy.ForceNames {
+		if name == cmdspec.ZteeMethodArgs[i] {
+			return copy.ForceMethods[j], nil
+		}
+	}
+	return copy.None, nil
 }
 
 // matchMode is GNU's XARGMATCH for --output-error.
@@ -127,7 +163,18 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		outs = append(outs, f)
 	}
 	exiting := false
-	r, err := copy.Fanout(stdin, outs, copy.FanoutOptions{OnError: func(i int, err error) bool {
+	var moved atomic.Int64
+	fopt := copy.FanoutOptions{Force: cfg.method}
+	if cfg.progress {
+		if bar := progress.New(stderr); bar != nil {
+			rep.W = bar
+			fopt.Progress = &moved
+			total := inputSize(stdin)
+			bar.Start(func() (int64, int64, string) { return moved.Load(), total, "" })
+			defer bar.Stop()
+		}
+	}
+	fopt.OnError = func(i int, err error) bool {
 		pipe := errors.Is(err, syscall.EPIPE)
 		switch cfg.mode {
 		case sigpipeMode:
@@ -147,12 +194,18 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		case exitMode:
 			exiting = true
 		}
-		rep.Errorf("%s: %s", cli.QuoteIfNeeded(names[i]), cli.Strerror(err))
+		var re *copy.RefusedError
+		if errors.As(err, &re) {
+			rep.Errorf("%s: %s: %s", cli.QuoteIfNeeded(names[i]), re.What(), cli.Strerror(re.Err))
+		} else {
+			rep.Errorf("%s: %s", cli.QuoteIfNeeded(names[i]), cli.Strerror(err))
+		}
 		return !exiting
-	}})
+	}
+	r, err := copy.Fanout(stdin, outs, fopt)
 	if cfg.debug {
 		for i, o := range r.Outputs {
-			fmt.Fprintf(stderr, "%s: debug: %s: %s\n", prog, cli.QuoteIfNeeded(names[i]), o.String())
+			fmt.Fprintf(rep.W, "%s: debug: %s: %s\n", prog, cli.QuoteIfNeeded(names[i]), o.String())
 		}
 	}
 	if exiting {
@@ -179,6 +232,26 @@ func closeAll(files []*os.File) {
 	for _, f := range files {
 		f.Close()
 	}
+}
+
+// inputSize is what is left to read of stdin when it is a regular file,
+// for the bar's total; 0 (unknown) otherwise.
+func inputSize(stdin *os.File) int64 {
+	rc, err := stdin.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var size int64
+	rc.Control(func(fd uintptr) {
+		var st unix.Stat_t
+		if unix.Fstat(int(fd), &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			return
+		}
+		if off, err := unix.Seek(int(fd), 0, unix.SEEK_CUR); err == nil {
+			size = max(st.Size-off, 0)
+		}
+	})
+	return size
 }
 
 // openOutput opens name as tee's fopen(name, "w") or "a" does: created

@@ -3,8 +3,11 @@ package cmdspec
 import (
 	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zcopy/zcopy/internal/copy"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated OPTIONS sections of ../../man/*.1")
@@ -103,5 +106,19 @@ func TestHelpAligned(t *testing.T) {
 				t.Errorf("%s --help: description at column %d, others at %d: %q", c.Name, at, col, line)
 			}
 		}
+	}
+}
+
+// TestZteeMethodArgs: ztee's --method values are the engine's names, mmap
+// left out, in the engine's order.
+func TestZteeMethodArgs(t *testing.T) {
+	var want []string
+	for _, n := range copy.ForceNames {
+		if n != "mmap" {
+			want = append(want, n)
+		}
+	}
+	if !slices.Equal(ZteeMethodArgs, want) {
+		t.Errorf("ZteeMethodArgs = %q; want %q", ZteeMethodArgs, want)
 	}
 }

@@ -1,6 +1,9 @@
 package cmdspec
 
-import "github.com/zcopy/zcopy/internal/cli"
+import (
+	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/copy"
+)
 
 // Zcat is zcat's table. Its options are in GNU cat's getopt order.
 var Zcat = Command{
@@ -35,6 +38,40 @@ A FILE of -, or no FILE at all, stands for standard input.
 		{Long: "debug",
 			Help: "tell on standard error, for each FILE, what both ends are and which system calls moved how many bytes",
 			Man:  "See\n.BR \"DEBUG OUTPUT\" ."},
+		{Long: "method", Arg: cli.RequiredArg, ArgName: "METHOD", Values: copy.ForceNames,
+			Help: "move the data with METHOD alone, failing where the kernel refuses it: auto (the default), copy_file_range, sendfile, splice, mmap or readwrite",
+			Man: `.B mmap
+maps the file a few MiB at a time and writes from the mapping with
+.BR write (2);
+.B splice
+goes through a pipe of the engine's own when neither end is a pipe.
+With the formatting options only
+.BR mmap ,
+.B readwrite
+and
+.B auto
+can serve: the formatter reads every byte.
+A file that is truncated while it is mapped ends with "file shrank while
+being read" and status 1; the bytes before the new end have been written.
+.PP
+When the kernel (or a rule of the system call, such as
+.BR sendfile (2)
+not reading a pipe) refuses the method for a pair of descriptors, that is an
+error naming the method and the pair, and the exit status is 1: nothing else
+is tried.
+A unique prefix of
+.I METHOD
+will do.
+Without this option, the environment variable
+.B ZCOPY_METHOD
+gives the method, with the same values; the option wins.
+It is meant for measuring, and for working around a kernel or filesystem
+bug in one method.`},
+		{Long: "progress", Short: 'g',
+			Help: "draw a progress bar on standard error when it is a terminal (bytes, rate, and time left when every FILE is a regular file)",
+			Man: `The bar reads the engine's byte counters: the data stays on its zero-copy
+path.
+With standard error not a terminal, nothing is drawn.`},
 		{Short: 'e',
 			Help: "the same as -vE"},
 		{Short: 't',

@@ -1,6 +1,9 @@
 package cmdspec
 
-import "github.com/zcopy/zcopy/internal/cli"
+import (
+	"github.com/zcopy/zcopy/internal/cli"
+	"github.com/zcopy/zcopy/internal/copy"
+)
 
 // The arguments of zcp's options with a fixed list, in the order of GNU
 // cp's argmatch tables (argmatch lists them in that order).
@@ -188,6 +191,33 @@ variable's, or
 			Man: `The total comes from a scan that runs beside the copy.
 With standard error not a terminal, nothing is drawn; messages are printed
 above the bar.`},
+		{Long: "method", Arg: cli.RequiredArg, ArgName: "METHOD", Values: copy.ForceNames,
+			Help: "move file data with METHOD alone, failing where the kernel refuses it: auto (the default: a reflink, then the cheapest that works), copy_file_range, sendfile, splice, mmap or readwrite",
+			Man: `No clone is tried with a forced method, so it rules out
+.B \-\-reflink=always
+and, but for
+.BR readwrite ,
+.B \-\-sparse=always
+(which reads the data for zeros).
+With
+.BR \-\-debug ,
+the line about each file ends with
+.RI "method: " M ,
+naming what moved its data.
+.PP
+When the kernel (or a rule of the system call, such as
+.BR sendfile (2)
+not reading a pipe) refuses the method for a pair of descriptors, that is an
+error naming the method and the pair, and the exit status is 1: nothing else
+is tried.
+A unique prefix of
+.I METHOD
+will do.
+Without this option, the environment variable
+.B ZCOPY_METHOD
+gives the method, with the same values; the option wins.
+It is meant for measuring, and for working around a kernel or filesystem
+bug in one method.`},
 		{Long: "help",
 			Help: "print a summary of the options, then exit"},
 		{Long: "version",

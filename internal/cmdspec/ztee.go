@@ -6,6 +6,10 @@ import "github.com/zcopy/zcopy/internal/cli"
 // tee's order (argmatch lists them in that order when it complains).
 var OutputErrorModes = []string{"warn", "warn-nopipe", "exit", "exit-nopipe"}
 
+// ZteeMethodArgs are the values of ztee's --method: the engine's
+// copy.ForceNames less mmap, which the fan-out does not have.
+var ZteeMethodArgs = []string{"auto", "copy_file_range", "sendfile", "splice", "readwrite"}
+
 // Ztee is ztee's table. Its options are in GNU tee's getopt order; -p is
 // --output-error without its argument.
 var Ztee = Command{
@@ -74,6 +78,39 @@ A dropped output gets nothing more; the others get every byte, once.`},
 refused.
 See
 .BR "DEBUG OUTPUT" .`},
+		{Long: "method", Arg: cli.RequiredArg, ArgName: "METHOD", Values: ZteeMethodArgs,
+			Help: "feed every output with METHOD alone, an output it cannot serve being an error: auto (the default), splice, readwrite, and for a regular-file input copy_file_range or sendfile",
+			Man: `.B splice
+means
+.BR tee (2)
+and
+.BR splice (2)
+from a pipe;
+.B copy_file_range
+and
+.B sendfile
+serve a regular-file standard input.
+The fan-out has no mmap path.
+An output the method cannot serve is dropped with the error; the others go on.
+.PP
+When the kernel (or a rule of the system call, such as
+.BR sendfile (2)
+not reading a pipe) refuses the method for a pair of descriptors, that is an
+error naming the method and the pair, and the exit status is 1: nothing else
+is tried.
+A unique prefix of
+.I METHOD
+will do.
+Without this option, the environment variable
+.B ZCOPY_METHOD
+gives the method, with the same values; the option wins.
+It is meant for measuring, and for working around a kernel or filesystem
+bug in one method.`},
+		{Long: "progress", Short: 'g',
+			Help: "draw a progress bar on standard error when it is a terminal (bytes and rate; time left when standard input is a regular file)",
+			Man: `The bar reads the engine's byte counters: the data stays on its zero-copy
+path.
+With standard error not a terminal, nothing is drawn.`},
 		{Short: 'p',
 			Help: "short for --output-error=warn-nopipe"},
 	},

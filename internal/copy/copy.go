@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -44,6 +45,7 @@ const (
 	Splice               // splice(2): one side is a pipe
 	SplicePipe           // splice(2) twice, through an internal pipe
 	Tee                  // tee(2): duplicate a pipe's pages into another pipe
+	Mmap                 // mmap(2) of the source, write(2) from the mapping
 	ReadWrite            // read(2) and write(2) through a user-space buffer
 )
 
@@ -55,6 +57,7 @@ var methodNames = [...]string{
 	Splice:        "splice",
 	SplicePipe:    "splice-via-pipe",
 	Tee:           "tee",
+	Mmap:          "mmap",
 	ReadWrite:     "read/write",
 }
 
@@ -66,8 +69,18 @@ func (m Method) String() string {
 	return "unknown"
 }
 
-// ZeroCopy reports whether m keeps the data out of user space.
-func (m Method) ZeroCopy() bool { return m != None && m != ReadWrite }
+// ForceNames are the names by which a caller may force a method (the
+// commands' --method and ZCOPY_METHOD), in the order of ForceMethods.
+// "auto" is None: the planner chooses.
+var ForceNames = []string{"auto", "copy_file_range", "sendfile", "splice", "mmap", "readwrite"}
+
+// ForceMethods are the methods that ForceNames name.
+var ForceMethods = []Method{None, CopyFileRange, Sendfile, Splice, Mmap, ReadWrite}
+
+// ZeroCopy reports whether m keeps the data out of user space. Mmap does
+// not: write(2) copies the data from a user-space address, though no
+// read(2) copied it there.
+func (m Method) ZeroCopy() bool { return m != None && m != ReadWrite && m != Mmap }
 
 // Step is what one method did during a copy.
 type Step struct {
@@ -84,6 +97,27 @@ type Step struct {
 type Report struct {
 	Src, Dst fdkind.Info
 	Steps    []Step
+}
+
+// UserBytes says how much of the data crossed user space: copied into it
+// by read(2), and copied out of it by write(2). read/write does both;
+// mmap only the write (the page cache is mapped, not read); the zero-copy
+// methods neither, except what an internal pipe held when the destination
+// refused splice (Step.ViaUser).
+func (r *Report) UserBytes() (read, written int64) {
+	for _, s := range r.Steps {
+		switch s.Method {
+		case ReadWrite:
+			read += s.Bytes
+			written += s.Bytes
+		case Mmap:
+			written += s.Bytes
+		default:
+			read += s.ViaUser
+			written += s.ViaUser
+		}
+	}
+	return read, written
 }
 
 // Bytes is the number of bytes written to the destination.
@@ -195,10 +229,52 @@ func IsWrite(err error) bool {
 	return errors.As(err, &ce) && ce.Side == Write
 }
 
+// RefusedError is a method that the caller forced (Options.Force,
+// FileOptions.Force, FanoutOptions.Force) and that the kernel, or a rule of
+// the planner, refused for this pair of descriptors. Nothing else was
+// tried: a forced method never falls back.
+type RefusedError struct {
+	Method   Method
+	Src, Dst fdkind.Info
+	// Err is the errno the kernel answered, errNoData for a call that
+	// returned 0 bytes from a source that may have more, or
+	// ErrNotApplicable when the planner knows the method cannot serve.
+	Err error
+}
+
+func (e *RefusedError) Error() string { return e.What() + ": " + e.Err.Error() }
+
+// What names the method and the pair without the cause:
+// "splice refused for file(ext4) -> file(ext4)".
+func (e *RefusedError) What() string {
+	return e.Method.String() + " refused for " + Describe(e.Src) + " -> " + Describe(e.Dst)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// ErrNotApplicable is a forced method that cannot serve a pair by the
+// rules of its system call: sendfile and copy_file_range do not read a
+// pipe, mmap maps only regular files.
+var ErrNotApplicable = errors.New("the method does not apply to this pair")
+
+// ErrShrank is a source file that got shorter while it was mapped (the
+// mmap method): the kernel reports the pages past the new end as a fault
+// (EFAULT from write(2), SIGBUS in user space), never as data.
+var ErrShrank = errors.New("file shrank while being read")
+
 // Options tune a copy. The zero value copies everything to EOF.
 type Options struct {
 	// Limit, when positive, is the most bytes to copy.
 	Limit int64
+	// Force, when not None, is the one method to use (--method): the
+	// planner returns it alone (Splice through an internal pipe when
+	// neither end is a pipe), and when the kernel refuses it the copy
+	// ends with a *RefusedError instead of falling back.
+	Force Method
+	// Progress, when not nil, grows by the bytes written to dst as they
+	// are written, one bounded system call at a time, so that another
+	// goroutine can show how far the copy is. It adds no system call.
+	Progress *atomic.Int64
 	// Methods, when not empty, replaces the plan (for tests and --debug work).
 	Methods []Method
 	// Src and Dst, when not nil, are descriptions the caller has just made
@@ -210,6 +286,7 @@ type Options struct {
 // its current offset (or its end, for O_APPEND), and advances both offsets
 // as read(2) and write(2) would. It never changes the flags of either open
 // file description. The report says what moved the data, also on error.
+// Errors are *Error values, or a *RefusedError with Options.Force.
 func Copy(dst, src *os.File, opt Options) (*Report, error) {
 	return copyFiles(dst, src, opt)
 }
@@ -238,4 +315,20 @@ func errnoName(err error) string {
 		}
 	}
 	return err.Error()
+}
+
+// Mapped is the mmap method for a caller that reads the bytes itself (cat's
+// formatting options): it maps the regular file src window by window, a
+// few MiB at a time, from its current offset to its end, and calls visit
+// on each window. src's offset ends after the bytes visited. It returns
+// the bytes visited and the first error: visit's as it returned it, a
+// Read *Error with ErrShrank when the file was truncated under a window
+// that visit was reading (the SIGBUS that the truncated pages raise is
+// caught in this goroutine only), or a *RefusedError when src cannot be
+// mapped. visit must not keep p: it is unmapped when visit returns. As
+// with the mmap method, the kernel zeroes the rest of the page that holds
+// a new end: visit may have read those zeros (under a page) before the
+// next page faulted.
+func Mapped(src *os.File, visit func(p []byte) error) (int64, error) {
+	return mappedFile(src, visit)
 }

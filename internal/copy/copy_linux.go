@@ -18,6 +18,7 @@ var (
 	sendfileFn   methodFunc = sendfileMethod
 	spliceFn     methodFunc = spliceMethod
 	splicePipeFn methodFunc = splicePipeMethod
+	mmapFn       methodFunc = mmapMethod
 	readWriteFn  methodFunc = readWriteMethod
 )
 
@@ -31,6 +32,8 @@ func (m Method) fn() methodFunc {
 		return spliceFn
 	case SplicePipe:
 		return splicePipeFn
+	case Mmap:
+		return mmapFn
 	case ReadWrite:
 		return readWriteFn
 	}
@@ -58,15 +61,25 @@ func copyFiles(dst, src *os.File, opt Options) (*Report, error) {
 // a refused method hands over at the exact byte where it stopped.
 func run(d, s *file, opt Options) (*Report, error) {
 	r := &Report{Src: s.info, Dst: d.info}
+	d.progress = opt.Progress
 	methods := opt.Methods
-	if len(methods) == 0 {
+	switch {
+	case len(methods) > 0:
+	case opt.Force != None:
+		if methods = forcedPlan(s.info, d.info, opt.Force); methods == nil {
+			r.Steps = []Step{{Method: opt.Force, Refused: ErrNotApplicable}}
+			return r, &RefusedError{Method: opt.Force, Src: s.info, Dst: d.info, Err: ErrNotApplicable}
+		}
+	default:
 		methods = plan(s.info, d.info)
 	}
 	remain := int64(math.MaxInt64)
 	if opt.Limit > 0 {
 		remain = opt.Limit
 	}
-	if methods[0].ZeroCopy() && !small(s.info, remain) {
+	// mmap writes in windows of several MiB: a grown pipe serves it as
+	// it serves splice.
+	if methods[0] != ReadWrite && !small(s.info, remain) {
 		if s.info.Kind == fdkind.Pipe {
 			growPipe(s.fd)
 		}
@@ -97,6 +110,9 @@ func run(d, s *file, opt Options) (*Report, error) {
 				continue
 			}
 			// The last method was refused: nothing else can try.
+			if opt.Force != None {
+				return r, &RefusedError{Method: opt.Force, Src: s.info, Dst: d.info, Err: rf.err}
+			}
 			return r, &Error{Side: sideOf(rf.err, s, d), Err: os.NewSyscallError(m.syscallName(), rf.err)}
 		}
 		if err != nil || handled || remain <= 0 {
@@ -116,6 +132,8 @@ func (m Method) syscallName() string {
 		return "read"
 	case Reflink:
 		return "ioctl_ficlone"
+	case Mmap:
+		return "mmap"
 	}
 	return m.String()
 }
@@ -124,4 +142,13 @@ func (m Method) syscallName() string {
 // pipe's worth, so that growing pipes would cost more than it saves.
 func small(src fdkind.Info, remain int64) bool {
 	return remain <= defaultPipeSize || (src.SizeTrusted() && src.Size <= defaultPipeSize)
+}
+
+func mappedFile(src *os.File, visit func(p []byte) error) (int64, error) {
+	defer runtime.KeepAlive(src)
+	s, err := newFile(src, nil)
+	if err != nil {
+		return 0, &Error{Side: Read, Err: err}
+	}
+	return mapped(s, visit)
 }

@@ -14,6 +14,9 @@ func copyFiles(dst, src *os.File, opt Options) (*Report, error) {
 	r := &Report{Steps: []Step{{Method: ReadWrite}}}
 	r.Src, _ = fdkind.Of(src)
 	r.Dst, _ = fdkind.Of(dst)
+	if opt.Force != None && opt.Force != ReadWrite {
+		return &Report{Src: r.Src, Dst: r.Dst}, &RefusedError{Method: opt.Force, Src: r.Src, Dst: r.Dst, Err: ErrNotApplicable}
+	}
 	var rd io.Reader = src
 	if opt.Limit > 0 {
 		rd = io.LimitReader(src, opt.Limit)
@@ -24,4 +27,9 @@ func copyFiles(dst, src *os.File, opt Options) (*Report, error) {
 		return r, &Error{Side: Read, Err: err}
 	}
 	return r, nil
+}
+
+func mappedFile(src *os.File, visit func(p []byte) error) (int64, error) {
+	info, _ := fdkind.Of(src)
+	return 0, &RefusedError{Method: Mmap, Src: info, Err: ErrNotApplicable}
 }

@@ -2,6 +2,7 @@ package copy
 
 import (
 	"os"
+	"sync/atomic"
 
 	"github.com/zcopy/zcopy/internal/fdkind"
 )
@@ -14,6 +15,16 @@ type FanoutOptions struct {
 	// outputs go on if it returns true; false ends the fan-out at once
 	// (tee --output-error=exit).
 	OnError func(i int, err error) (goOn bool)
+	// Force, when not None, is the one method that feeds the outputs
+	// (--method): Splice (with tee(2) from a pipe input), ReadWrite, and
+	// from a regular-file input CopyFileRange or Sendfile. An output that
+	// the forced method cannot serve is dropped with a *RefusedError, as
+	// soon as that is known, instead of falling back.
+	Force Method
+	// Progress, when not nil, grows by the bytes the fan-out has taken
+	// from src as it goes (the bytes every live output has, from a pipe;
+	// the furthest output's, from a file), for a progress bar.
+	Progress *atomic.Int64
 }
 
 // OutputReport is the story of one output of a fan-out: the methods that

@@ -44,6 +44,12 @@ func (f *fan) fromFile() error {
 			continue
 		}
 		o.methods = filePlan(s.info, o.info)
+		if m := f.opt.Force; m != None {
+			if o.methods = forcedFilePlans[m]; o.methods == nil {
+				f.refuse(o, m, ErrNotApplicable)
+				continue
+			}
+		}
 		o.begin(o.methods[0])
 		switch o.info.Kind {
 		case fdkind.Pipe:
@@ -76,6 +82,7 @@ func (f *fan) fromFile() error {
 				return nil
 			}
 		}
+		f.fileProgress(off0)
 		if !fed {
 			// Only outputs that could not be described are left: they
 			// fail if there is a byte for them, as tee's would.
@@ -95,6 +102,29 @@ func (f *fan) fromFile() error {
 		start = target
 	}
 	return nil
+}
+
+// forcedFilePlans are the plans of a forced method: fileCall splices a
+// file at an offset straight into a pipe, and has no mmap.
+var forcedFilePlans = [...][]Method{
+	CopyFileRange: {CopyFileRange},
+	Sendfile:      {Sendfile},
+	Splice:        {Splice},
+	ReadWrite:     {ReadWrite},
+	Mmap:          nil,
+}
+
+// fileProgress sets the progress counter to the furthest output's
+// position past off0.
+func (f *fan) fileProgress(off0 int64) {
+	if f.opt.Progress == nil {
+		return
+	}
+	end := off0
+	for _, o := range f.outs {
+		end = max(end, o.pos)
+	}
+	f.opt.Progress.Store(end - off0)
 }
 
 // filePlan is plan without SplicePipe: a file is spliced at an offset
@@ -129,6 +159,10 @@ func (f *fan) feedFile(o *output, target int64) (eof bool, err error) {
 			}
 			// 0 bytes before the end: PITFALLS 3, the next method.
 			err = errNoData
+		}
+		if (err == errNoData || refusedBy(m, err)) && f.forced() {
+			f.refuse(o, f.opt.Force, err)
+			return false, nil
 		}
 		if (err == errNoData || refusedBy(m, err)) && o.mi < len(o.methods)-1 {
 			o.refuse(err)

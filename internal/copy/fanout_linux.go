@@ -98,8 +98,17 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 			putBuf(f.buf)
 		}
 	}()
+	fromFile := s.info.Kind == fdkind.Regular && s.info.SizeTrusted()
+	if m := opt.Force; m != None && m != ReadWrite && m != Splice && !fromFile {
+		// copy_file_range and sendfile read only files, and mmap maps
+		// only files.
+		for _, o := range f.outs {
+			f.refuse(o, m, ErrNotApplicable)
+		}
+		return rep, nil
+	}
 	switch {
-	case s.info.Kind == fdkind.Regular && s.info.SizeTrusted():
+	case fromFile:
 		return rep, f.fromFile()
 	case s.info.Kind == fdkind.Pipe:
 		return rep, f.fromPipe(s, nil)
@@ -141,6 +150,15 @@ func (f *fan) fail(o *output, err error) {
 		f.stop = true
 	}
 }
+
+// refuse drops o because the forced method m cannot serve it.
+func (f *fan) refuse(o *output, m Method, err error) {
+	o.refuse(err)
+	f.fail(o, &RefusedError{Method: m, Src: f.src.info, Dst: o.info, Err: err})
+}
+
+// forced reports whether the outputs must not fall back to write(2).
+func (f *fan) forced() bool { return f.opt.Force != None && f.opt.Force != ReadWrite }
 
 // failBroken drops the outputs whose descriptor could not be described,
 // once there is a byte for them.

@@ -42,6 +42,12 @@ const (
 type FileOptions struct {
 	Reflink ReflinkMode
 	Sparse  Sparse
+	// Force, when not None, is the one method that moves the data
+	// (--method), as Options.Force: no clone is tried, holes written as
+	// zeros (SparseNever) take the same method, and a refusal ends the
+	// copy with a *RefusedError. SparseAlways reads the data to find
+	// zeros, which only ReadWrite does: with another method it is refused.
+	Force Method
 }
 
 // The words of FileReport's fields, as GNU cp --debug prints them.

@@ -59,7 +59,10 @@ func (c *fileCopy) copy() error {
 }
 
 func (c *fileCopy) run() error {
-	if c.opt.Reflink == ReflinkNever {
+	if f := c.opt.Force; f != None && f != ReadWrite && c.opt.Sparse == SparseAlways {
+		return &RefusedError{Method: f, Src: c.src.info, Dst: c.dst.info, Err: ErrNotApplicable}
+	}
+	if c.opt.Reflink == ReflinkNever || c.opt.Force != None {
 		c.r.ReflinkStatus = DebugNo
 	} else if done, err := c.clone(); done || err != nil {
 		return err
@@ -133,6 +136,9 @@ func (c *fileCopy) clone() (done bool, err error) {
 // under ReflinkNever: it shares extents on btrfs, xfs and NFS whenever it
 // can (PITFALLS 2), and GNU cp avoids it for --reflink=never.
 func (c *fileCopy) dataPlan() []Method {
+	if c.opt.Force != None {
+		return forcedPlan(c.src.info, c.dst.info, c.opt.Force)
+	}
 	p := plan(c.src.info, c.dst.info)
 	if c.opt.Reflink != ReflinkNever {
 		return p
@@ -220,6 +226,9 @@ func (c *fileCopy) hole(off, end int64) (int64, error) {
 	case off >= end:
 		return 0, nil
 	case c.opt.Sparse == SparseNever:
+		if c.opt.Force != None {
+			return c.copyRange(off, end, c.dataPlan())
+		}
 		return c.copyRange(off, end, holePlan)
 	case c.opt.Sparse == SparseAlways:
 		if err := punchHole(c.dst, off, end-off); err != nil {
@@ -279,7 +288,11 @@ func (c *fileCopy) copyRange(off, end int64, methods []Method) (int64, error) {
 	if err := c.seekBoth(off); err != nil {
 		return 0, err
 	}
-	rep, err := run(c.dst, c.src, Options{Limit: limit, Methods: c.live(methods)})
+	if len(methods) == 0 {
+		// forcedPlan found the forced method inapplicable.
+		return 0, &RefusedError{Method: c.opt.Force, Src: c.src.info, Dst: c.dst.info, Err: ErrNotApplicable}
+	}
+	rep, err := run(c.dst, c.src, Options{Limit: limit, Methods: c.live(methods), Force: c.opt.Force})
 	c.merge(rep.Steps)
 	return rep.Bytes(), err
 }

@@ -64,3 +64,29 @@ var (
 	pipeToAny     = []Method{Splice, ReadWrite}
 	socketToOther = []Method{SplicePipe, ReadWrite}
 )
+
+// forcedPlan is the plan when the caller names the method (Options.Force):
+// that method alone, with no fallback, since the caller wants to know when
+// the kernel refuses it. Splice between two ends neither of which is a
+// pipe goes through an internal pipe. mmap maps only files: for any other
+// source it is refused here, without a system call.
+func forcedPlan(src, dst fdkind.Info, m Method) []Method {
+	switch {
+	case m == Splice && src.Kind != fdkind.Pipe && dst.Kind != fdkind.Pipe:
+		return splicePipeOnly
+	case m == Mmap && src.Kind != fdkind.Regular:
+		return nil
+	}
+	return forcedPlans[m]
+}
+
+var (
+	splicePipeOnly = []Method{SplicePipe}
+	forcedPlans    = [...][]Method{
+		CopyFileRange: {CopyFileRange},
+		Sendfile:      {Sendfile},
+		Splice:        {Splice},
+		Mmap:          {Mmap},
+		ReadWrite:     {ReadWrite},
+	}
+)

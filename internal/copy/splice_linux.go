@@ -2,6 +2,8 @@ package copy
 
 import (
 	"golang.org/x/sys/unix"
+
+	"github.com/zcopy/zcopy/internal/fdkind"
 )
 
 // maxSplice is the count asked of one splice(2) call when one side is a
@@ -54,11 +56,20 @@ func splicePipeMethod(dst, src *file, remain int64) (written int64, handled bool
 				written += int64(m)
 				remain -= int64(m)
 				p.data -= m
+				dst.moved(m)
 				continue
+			}
+			if err != nil && spliceRefused(err) && written == 0 && rewind(src, p.data) {
+				// Nothing reached dst yet and src is a file: it
+				// takes back what the pipe holds (putPipe destroys
+				// the pipe), and the next method starts at byte 0
+				// with nothing through user space.
+				return 0, false, &refusal{err}
 			}
 			if err != nil && spliceRefused(err) {
 				w, err2 := p.drain(dst)
 				written += w
+				dst.moved(int(w))
 				if dst.step != nil {
 					dst.step.ViaUser += w
 				}
@@ -74,4 +85,14 @@ func splicePipeMethod(dst, src *file, remain int64) (written int64, handled bool
 		}
 	}
 	return written, true, nil
+}
+
+// rewind moves the offset of src back by n bytes, when src is a regular
+// file, and reports whether it did.
+func rewind(src *file, n int) bool {
+	if src.info.Kind != fdkind.Regular {
+		return false
+	}
+	_, err := unix.Seek(src.fd, -int64(n), unix.SEEK_CUR)
+	return err == nil
 }

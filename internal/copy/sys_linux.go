@@ -2,6 +2,7 @@ package copy
 
 import (
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -14,6 +15,9 @@ type file struct {
 	fd   int
 	info fdkind.Info
 	step *Step
+	// progress, on a destination, counts the bytes written to it
+	// (Options.Progress); nil when nobody watches.
+	progress *atomic.Int64
 }
 
 // newFile describes f, or takes known as its description when the caller
@@ -37,6 +41,13 @@ func newFile(f *os.File, known *fdkind.Info) (*file, error) {
 		return nil, os.NewSyscallError("fstat", err)
 	}
 	return &file{fd: fd, info: info}, nil
+}
+
+// moved adds n bytes written to f to its progress counter.
+func (f *file) moved(n int) {
+	if f.progress != nil && n > 0 {
+		f.progress.Add(int64(n))
+	}
 }
 
 func (f *file) count() {

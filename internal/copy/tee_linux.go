@@ -133,12 +133,16 @@ func (f *fan) fromPipe(s *file, inp *pipe) error {
 	for _, o := range f.outs {
 		switch {
 		case o.broken != nil:
-		case p.pipe && plan(pipeInfo, o.info)[0] == Splice:
+		case p.pipe && f.opt.Force == Splice, p.pipe && f.opt.Force == None && plan(pipeInfo, o.info)[0] == Splice:
+			// A forced splice is tried on every output: the kernel
+			// has the last word.
 			o.mode = teeMode(o)
 			o.begin(Tee)
 			if o.info.Kind == fdkind.Pipe {
 				growPipe(o.fd)
 			}
+		case f.forced():
+			f.refuse(o, f.opt.Force, ErrNotApplicable)
 		default:
 			o.mode = modeWrite
 			o.begin(ReadWrite)
@@ -198,7 +202,9 @@ func (p *pipeFan) refill() (eof bool, err error) {
 			// take read/write from the socket from here.
 			p.in, p.pipe, p.inp, p.cons = p.src, false, nil, nil
 			for _, o := range p.outs {
-				if o.live && o.broken == nil {
+				if o.live && o.broken == nil && p.forced() {
+					p.refuse(o, p.opt.Force, err)
+				} else if o.live && o.broken == nil {
 					o.refuse(err)
 					o.mode = modeWrite
 					o.begin(ReadWrite)
@@ -252,6 +258,11 @@ func (p *pipeFan) elect() {
 func (p *pipeFan) toWrite(o *output) {
 	if p.cons == o {
 		p.cons = nil
+	}
+	if p.forced() {
+		// A forced splice does not fall back: o is dropped.
+		p.fail(o, &RefusedError{Method: p.opt.Force, Src: p.src.info, Dst: o.info, Err: o.step.Refused})
+		return
 	}
 	o.mode = modeWrite
 	o.begin(ReadWrite)
@@ -324,6 +335,10 @@ func (p *pipeFan) dup(o *output) (eof bool) {
 			// through user space, then o takes write(2).
 			o.refuse(err)
 			p.toWrite(o)
+			if !o.live {
+				p.dropTmp()
+				return false
+			}
 			w, err := p.tmp.drain(o.file)
 			o.pos += w
 			o.step.Bytes += w
@@ -427,6 +442,9 @@ func (p *pipeFan) consume() (eof bool, err error) {
 
 func (p *pipeFan) consumed(n int) {
 	p.base += int64(n)
+	if p.opt.Progress != nil {
+		p.opt.Progress.Add(int64(n))
+	}
 	if p.inp != nil {
 		p.inp.data -= n
 	}

@@ -13,6 +13,9 @@ type dataReport struct {
 	offload string // "yes", "no", "unsupported", "avoided", "unknown"
 	reflink string
 	sparse  string // "no", "zeros", "SEEK_HOLE", "SEEK_HOLE + zeros"
+	// method names what moved the data ("mmap"), for --debug with a
+	// forced --method; "" when nothing moved.
+	method string
 }
 
 // copyData moves the whole content of the regular file src into dst, an
@@ -32,10 +35,16 @@ func copyData(dst, src copy.Desc, opt *Options) (dataReport, error) {
 			SparseAlways: copy.SparseAlways,
 			SparseNever:  copy.SparseNever,
 		}[opt.Sparse],
+		Force: opt.Method,
 	})
 	rep := dataReport{offload: copy.DebugUnknown, reflink: copy.DebugUnknown, sparse: copy.DebugUnknown}
 	if r != nil {
 		rep = dataReport{bytes: r.Bytes(), offload: r.CopyOffload, reflink: r.ReflinkStatus, sparse: r.Sparse}
+		for _, st := range r.Steps {
+			if st.Bytes > 0 && opt.Method != copy.None {
+				rep.method = st.Method.String()
+			}
+		}
 	}
 	return rep, err
 }

@@ -210,14 +210,20 @@ func (c *Copier) copyContent(it *item, m *meta, dst, src copy.Desc) bool {
 	if track {
 		c.pool.inflight.finish(dst.Fd, rep.bytes)
 	}
-	if o.Debug {
+	if o.Debug && o.Method != copy.None {
+		// GNU's line, and the forced method (zcopy's own field).
+		defer it.printf("copy offload: %s, reflink: %s, sparse detection: %s, method: %s\n", rep.offload, rep.reflink, rep.sparse, rep.method)
+	} else if o.Debug {
 		defer it.printf("copy offload: %s, reflink: %s, sparse detection: %s\n", rep.offload, rep.reflink, rep.sparse)
 	}
 	if err == nil {
 		return true
 	}
 	var ce *copy.Error
-	if cloneFailed(err) {
+	var re *copy.RefusedError
+	if errors.As(err, &re) {
+		it.errnof(errnoOf(re.Err), "cannot copy %s to %s: %s", cli.Quote(m.src), cli.Quote(m.dst), re.What())
+	} else if cloneFailed(err) {
 		it.errnof(errnoOf(err), "failed to clone %s from %s", cli.Quote(m.dst), cli.Quote(m.src))
 		if m.newDst && o.Reflink == ReflinkAlways {
 			// A clone that failed leaves no empty file behind.

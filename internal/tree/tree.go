@@ -28,6 +28,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+
+	"github.com/zcopy/zcopy/internal/copy"
 )
 
 // Deref says which symbolic links in the sources are followed.
@@ -124,6 +126,9 @@ type Options struct {
 	AttributesOnly bool
 	Reflink        Reflink
 	Sparse         Sparse
+	// Method, when not copy.None, is the one method that moves the data
+	// (--method); the kernel refusing it is an error, not a fallback.
+	Method copy.Method
 
 	// Jobs is how many regular files are copied at once; 0 picks one
 	// worker per CPU, 1 copies in the walk itself.

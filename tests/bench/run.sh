@@ -30,4 +30,8 @@ esac
 
 status=0
 "$scratch/helpers/harness" -root "$root" -helpers "$scratch/helpers" -work "$scratch/work" $quick || status=$?
+# The methods side by side (--method) and the cost of --progress: a tool
+# of its own (tests/bench/techniques), after the main rows.
+mkdir -p "$scratch/techniques"
+"$scratch/helpers/techniques" -root "$root" -helpers "$scratch/helpers" -work "$scratch/techniques" $quick || status=$?
 exit $status
