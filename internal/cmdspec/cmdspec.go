@@ -202,3 +202,19 @@ func Version(name string) string {
 		"Licensed under BSD-3-Clause (the LICENSE file, or\n" +
 		"<https://opensource.org/license/bsd-3-clause>); it comes with no warranty.\n"
 }
+
+// methodForced ends the man page entry of --method, the same in the three
+// commands.
+const methodForced = `When the kernel (or a rule of the system call, such as
+.BR sendfile (2)
+not reading a pipe) refuses the method for a pair of descriptors, that is an
+error naming the method and the pair, and the exit status is 1: nothing else
+is tried.
+A unique prefix of
+.I METHOD
+will do.
+Without this option, the environment variable
+.B ZCOPY_METHOD
+gives the method, with the same values; the option wins.
+It is meant for measuring, and for working around a kernel or filesystem
+bug in one method.`

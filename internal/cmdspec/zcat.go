@@ -54,19 +54,7 @@ can serve: the formatter reads every byte.
 A file that is truncated while it is mapped ends with "file shrank while
 being read" and status 1; the bytes before the new end have been written.
 .PP
-When the kernel (or a rule of the system call, such as
-.BR sendfile (2)
-not reading a pipe) refuses the method for a pair of descriptors, that is an
-error naming the method and the pair, and the exit status is 1: nothing else
-is tried.
-A unique prefix of
-.I METHOD
-will do.
-Without this option, the environment variable
-.B ZCOPY_METHOD
-gives the method, with the same values; the option wins.
-It is meant for measuring, and for working around a kernel or filesystem
-bug in one method.`},
+` + methodForced},
 		{Long: "progress", Short: 'g',
 			Help: "draw a progress bar on standard error when it is a terminal (bytes, rate, and time left when every FILE is a regular file)",
 			Man: `The bar reads the engine's byte counters: the data stays on its zero-copy

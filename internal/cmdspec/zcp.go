@@ -205,19 +205,7 @@ the line about each file ends with
 .RI "method: " M ,
 naming what moved its data.
 .PP
-When the kernel (or a rule of the system call, such as
-.BR sendfile (2)
-not reading a pipe) refuses the method for a pair of descriptors, that is an
-error naming the method and the pair, and the exit status is 1: nothing else
-is tried.
-A unique prefix of
-.I METHOD
-will do.
-Without this option, the environment variable
-.B ZCOPY_METHOD
-gives the method, with the same values; the option wins.
-It is meant for measuring, and for working around a kernel or filesystem
-bug in one method.`},
+` + methodForced},
 		{Long: "help",
 			Help: "print a summary of the options, then exit"},
 		{Long: "version",

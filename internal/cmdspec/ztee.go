@@ -93,19 +93,7 @@ serve a regular-file standard input.
 The fan-out has no mmap path.
 An output the method cannot serve is dropped with the error; the others go on.
 .PP
-When the kernel (or a rule of the system call, such as
-.BR sendfile (2)
-not reading a pipe) refuses the method for a pair of descriptors, that is an
-error naming the method and the pair, and the exit status is 1: nothing else
-is tried.
-A unique prefix of
-.I METHOD
-will do.
-Without this option, the environment variable
-.B ZCOPY_METHOD
-gives the method, with the same values; the option wins.
-It is meant for measuring, and for working around a kernel or filesystem
-bug in one method.`},
+` + methodForced},
 		{Long: "progress", Short: 'g',
 			Help: "draw a progress bar on standard error when it is a terminal (bytes and rate; time left when standard input is a regular file)",
 			Man: `The bar reads the engine's byte counters: the data stays on its zero-copy
