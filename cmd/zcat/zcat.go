@@ -28,23 +28,16 @@ type config struct {
 	files    []string
 }
 
-// methodEnv names the variable that forces a method when --method is not
-// given, for scripts that meet a kernel or filesystem bug in one.
-const methodEnv = "ZCOPY_METHOD"
-
 // parse turns argv into a config. info is the text that --help or
 // --version asks for, when one of them comes before any other answer: it
 // is printed instead of copying anything.
 func parse(prog string, args []string) (cfg config, info string, err error) {
-	opts, operands, err := cli.Parse(spec, args)
+	opts, operands, perr := cli.Parse(spec, args)
 	for _, p := range opts {
 		// Answered at once, even when a bad option follows (cli.Parse).
 		if o := p.Opt; o.Long == "help" || o.Long == "version" {
 			return cfg, infoText(prog, o), nil
 		}
-	}
-	if err != nil {
-		return cfg, "", err
 	}
 	f := &cfg.format
 	methodSet := false
@@ -53,7 +46,8 @@ func parse(prog string, args []string) (cfg config, info string, err error) {
 		case o.Long == "debug":
 			cfg.debug = true
 		case o.Long == "method":
-			if cfg.method, err = matchMethod("--method", p.Value); err != nil {
+			// Before a bad option that follows, as getopt hands them over.
+			if cfg.method, err = cmdspec.MatchMethod("--method", p.Value, copy.ForceNames); err != nil {
 				return cfg, "", err
 			}
 			methodSet = true
@@ -79,39 +73,23 @@ func parse(prog string, args []string) (cfg config, info string, err error) {
 			f.ShowNonprinting = true
 		}
 	}
-	if v := os.Getenv(methodEnv); !methodSet && v != "" {
-		if cfg.method, err = matchMethod(methodEnv, v); err != nil {
+	if perr != nil {
+		return cfg, "", perr
+	}
+	if !methodSet {
+		if cfg.method, err = cmdspec.EnvMethod(copy.ForceNames); err != nil {
 			return cfg, "", err
 		}
 	}
 	if m := cfg.method; f.Active() && m != copy.None && m != copy.Mmap && m != copy.ReadWrite {
 		// The formatting options read every byte in user space.
-		return cfg, "", &cli.UsageError{Msg: "--method=" + methodName(m) + " cannot format: use mmap, readwrite or auto with -A, -b, -e, -E, -n, -s, -t, -T or -v"}
+		return cfg, "", &cli.UsageError{Msg: "--method=" + cmdspec.MethodName(m) + " cannot format: use mmap, readwrite or auto with -A, -b, -e, -E, -n, -s, -t, -T or -v"}
 	}
 	cfg.files = operands
 	if len(cfg.files) == 0 {
 		cfg.files = []string{"-"}
 	}
 	return cfg, "", nil
-}
-
-// matchMethod reads a --method (or ZCOPY_METHOD) value, as GNU's
-// XARGMATCH reads an option's: a unique prefix will do.
-func matchMethod(option, value string) (copy.Method, error) {
-	i, err := cli.ArgMatch(option, value, copy.ForceNames)
-	if err != nil {
-		return copy.None, err
-	}
-	return copy.ForceMethods[i], nil
-}
-
-func methodName(m copy.Method) string {
-	for i, fm := range copy.ForceMethods {
-		if fm == m {
-			return copy.ForceNames[i]
-		}
-	}
-	return m.String()
 }
 
 func infoText(prog string, o *cli.Option) string {

@@ -25,10 +25,6 @@ var (
 		tree.BackupExisting, tree.BackupExisting, tree.BackupNumbered, tree.BackupNumbered}
 )
 
-// methodEnv names the variable that forces a method when --method is not
-// given.
-const methodEnv = "ZCOPY_METHOD"
-
 type config struct {
 	opt      tree.Options
 	ops      tree.Operands
@@ -173,11 +169,11 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		case "progress":
 			cfg.progress = true
 		case "method":
-			i, err := argmatch("--method", p.Value, copy.ForceNames)
+			m, err := cmdspec.MatchMethod("--method", p.Value, copy.ForceNames)
 			if err != nil {
 				return nil, err
 			}
-			o.Method, methodSet = copy.ForceMethods[i], true
+			o.Method, methodSet = m, true
 		case "Z":
 			// SELinux is not enabled (zcopy does not link libselinux):
 			// like cp there, -Z has nothing to do.
@@ -190,12 +186,12 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	if v := os.Getenv(methodEnv); !methodSet && v != "" {
-		i, err := argmatch(methodEnv, v, copy.ForceNames)
+	if !methodSet {
+		m, err := cmdspec.EnvMethod(copy.ForceNames)
 		if err != nil {
 			return nil, err
 		}
-		o.Method = copy.ForceMethods[i]
+		o.Method = m
 	}
 	if o.Method != copy.None && o.Reflink == tree.ReflinkAlways {
 		return nil, &cli.UsageError{Msg: "--reflink=always cannot be used with --method: a clone is not one of the methods"}

@@ -20,10 +20,6 @@ import (
 // The options, in GNU tee's getopt table order, with their help texts.
 var spec = cmdspec.Ztee.Options
 
-// methodEnv names the variable that forces a method when --method is not
-// given.
-const methodEnv = "ZCOPY_METHOD"
-
 // outputError is what a write error on an output does (--output-error).
 type outputError uint8
 
@@ -66,7 +62,7 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 		case o.Long == "debug":
 			cfg.debug = true
 		case o.Long == "method":
-			if cfg.method, err = matchMethod("--method", p.Value); err != nil {
+			if cfg.method, err = cmdspec.MatchMethod("--method", p.Value, cmdspec.ZteeMethodArgs); err != nil {
 				return cfg, false, err
 			}
 			methodSet = true
@@ -89,28 +85,13 @@ func parse(prog string, args []string, stdout io.Writer) (cfg config, done bool,
 	if perr != nil {
 		return cfg, false, perr
 	}
-	if v := os.Getenv(methodEnv); !methodSet && v != "" {
-		if cfg.method, err = matchMethod(methodEnv, v); err != nil {
+	if !methodSet {
+		if cfg.method, err = cmdspec.EnvMethod(cmdspec.ZteeMethodArgs); err != nil {
 			return cfg, false, err
 		}
 	}
 	cfg.files = operands
 	return cfg, false, nil
-}
-
-// matchMethod reads a --method (or ZCOPY_METHOD) value with XARGMATCH's
-// rules.
-func matchMethod(option, value string) (copy.Method, error) {
-	i, err := cli.ArgMatch(option, value, cmdspec.ZteeMethodArgs)
-	if err != nil {
-		return copy.None, err
-	}
-	for j, name := range copy.ForceNames {
-		if name == cmdspec.ZteeMethodArgs[i] {
-			return copy.ForceMethods[j], nil
-		}
-	}
-	return copy.None, nil
 }
 
 // matchMode is GNU's XARGMATCH for --output-error.
