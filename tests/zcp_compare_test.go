@@ -115,6 +115,7 @@ func TestZcpLikeCp(t *testing.T) {
 		{name: "x", args: "-rx d copy"},
 		{name: "sparse-bad", args: "--sparse=foo a b"},
 		{name: "reflink-ambiguous", args: "--reflink=a a b"},
+		{name: "option-ambiguous-with-value", args: "--s=x a b"},
 		{name: "reflink-sparse", args: "--reflink --sparse=never a b"},
 		{name: "preserve-bad", args: "--preserve=mode,foo a b"},
 		{name: "context", args: "--preserve=context a b"},

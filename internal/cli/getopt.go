@@ -145,7 +145,8 @@ func lookupLong(spec []Option, name, body string) (*Option, error) {
 	}
 	// glibc lists the candidates in the order of its option table.
 	var b strings.Builder
-	b.WriteString("option '--" + name + "' is ambiguous; possibilities:")
+	// glibc names the whole argument, "=value" included.
+	b.WriteString("option '--" + body + "' is ambiguous; possibilities:")
 	for _, o := range found {
 		b.WriteString(" '--" + o.Long + "'")
 	}
