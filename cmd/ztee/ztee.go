@@ -119,6 +119,12 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 		f, err := openOutput(name, cfg.append)
 		if err != nil {
 			rep.Error(err)
+			if cfg.mode == exitMode || cfg.mode == exitNopipeMode {
+				// GNU tee exits at the first output it cannot open
+				// under these modes: the later ones stay untouched
+				// and nothing is copied.
+				return 1
+			}
 			continue
 		}
 		names = append(names, name)
