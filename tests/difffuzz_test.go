@@ -963,7 +963,7 @@ func pendingSpecialFiles(name string, z, g []string) bool {
 
 // leadingControlQuote is half of rule pendingQuoting: GNU opens the
 // quoting of a name that starts with a control character or an invalid
-// byte with an empty '' (''$'\016'), zcopy with the $'...' itself.
+// byte with an empty ” (”$'\016'), zcopy with the $'...' itself.
 func leadingControlQuote(s string) string { return strings.ReplaceAll(s, "''$'", "$'") }
 
 // Rule pendingQuoting (until the lead merges branch stdout-options, which

@@ -8,6 +8,7 @@ package tests
 // testdata/fuzz/FuzzZ*/; `make fuzz` fuzzes.
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -311,4 +312,31 @@ func fifoIsSource(words []string) bool {
 		}
 	}
 	return last != "fifo"
+}
+
+// TestFuzzStats prints the figures of the last `make fuzz` (which sets
+// ZCOPY_FUZZ_STATS): the runs of the commands, the comparisons with GNU
+// and the bytes compared, summed over the fuzzing workers.
+func TestFuzzStats(t *testing.T) {
+	dir := os.Getenv("ZCOPY_FUZZ_STATS")
+	if dir == "" {
+		t.Skip("ZCOPY_FUZZ_STATS is not set: `make fuzz` sets it")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sum := map[string]int64{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]int64
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range m {
+			sum[k] += v
+		}
+	}
+	t.Logf("fuzzing workers: %d; command runs: %d; comparisons with GNU: %d; bytes compared: %d",
+		len(files), sum["runs"], sum["comparisons"], sum["bytes"])
 }
