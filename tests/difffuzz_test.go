@@ -396,6 +396,12 @@ func (tb *optTable) option(g *gen) []string {
 
 // splitArgs splits the args of a fuzz input into words, reading Go
 // escapes in each.
+//
+// Rule stayInside: the commands run as root on the real filesystem, so a
+// word that could name something outside the work directory (an absolute
+// path other than /dev/null and /dev/full, a "..", an option with a path
+// in its value) is dropped: `cp -r / t` would copy the machine. The
+// generated operands are all inside.
 func splitArgs(s string) []string {
 	var words []string
 	for _, w := range strings.Fields(s) {
@@ -403,7 +409,14 @@ func splitArgs(s string) []string {
 			w = u
 		}
 		// execve's arguments are C strings.
-		words = append(words, strings.ReplaceAll(w, "\x00", ""))
+		w = strings.ReplaceAll(w, "\x00", "")
+		outside := strings.Contains(w, "..") ||
+			strings.HasPrefix(w, "/") && w != "/dev/null" && w != "/dev/full" ||
+			strings.HasPrefix(w, "-") && strings.Contains(w, "/") ||
+			strings.HasPrefix(w, "~")
+		if !outside {
+			words = append(words, w)
+		}
 	}
 	return words
 }
@@ -842,6 +855,11 @@ func askedForText(tb *optTable, args []string) bool {
 
 // compareOutcomes fails t where z differs from g.
 //
+// Rule inodeOrder (zcp): cp visits a directory's entries in the order of
+// their inode numbers, which twin directories need not share (the kernel
+// reuses freed numbers): zcp's stdout and stderr are compared with GNU's
+// as sorted lines, as TestZcpLikeCp does.
+//
 // Rule ownWords: --help and --version print zcopy's own texts (the
 // charter: facts from GNU, prose in the project's words), so when both
 // runs printed one, stdout is only required to be there in both; the
@@ -858,6 +876,10 @@ func compareOutcomes(t testing.TB, name string, tb *optTable, inv *invocation, z
 		diffs = append(diffs, fmt.Sprintf("exit status %d (signal %v); GNU's %d (signal %v)", z.code, z.signal, g.code, g.signal))
 	}
 	zt, gt := fifoTimes(z.tree), fifoTimes(g.tree)
+	if name == "zcp" {
+		z.stdout, g.stdout = []byte(sortedLines(string(z.stdout))), []byte(sortedLines(string(g.stdout)))
+		z.stderr, g.stderr = sortedLines(z.stderr), sortedLines(g.stderr)
+	}
 	if askedForText(tb, inv.args) && z.code == 0 && g.code == 0 {
 		if (len(z.stdout) == 0) != (len(g.stdout) == 0) {
 			diffs = append(diffs, fmt.Sprintf("stdout %q; GNU's %q", head(z.stdout, 200), head(g.stdout, 200)))
@@ -869,6 +891,9 @@ func compareOutcomes(t testing.TB, name string, tb *optTable, inv *invocation, z
 	}
 	if z.stderr != g.stderr && pendingQuoting(inv) {
 		t.Skipf("rule pendingQuoting: %s quotes a non-ASCII name as in a UTF-8 locale under LC_ALL=C (branch stdout-options)", name)
+	}
+	if intoItselfOrder(z, g) {
+		t.Skipf("rule intoItselfOrder: the copy into itself stopped at an entry that depends on inode numbers")
 	}
 	if z.stderr != g.stderr && leadingControlQuote(z.stderr) == leadingControlQuote(g.stderr) {
 		t.Skipf("rule pendingQuoting: a name that starts with a control character (branch stdout-options)")
@@ -1000,4 +1025,15 @@ func withoutStdout(tree []string, mode uint8) []string {
 		}
 	}
 	return out
+}
+
+// Rule intoItselfOrder (zcp): cp copies a directory's entries in the order
+// of their inode numbers, and a copy of a directory into itself stops
+// when it meets the new directory, whose inode number the kernel picks
+// (freed numbers are reused): the twins may stop after different
+// entries. When both runs say "into itself" with the same status and
+// messages, how far they got is not compared.
+func intoItselfOrder(z, g outcome) bool {
+	return strings.Contains(g.stderr, "into itself") && z.stderr == g.stderr && z.code == g.code &&
+		(!bytes.Equal(z.stdout, g.stdout) || !slicesEqual(z.tree, g.tree))
 }
