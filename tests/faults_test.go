@@ -75,7 +75,6 @@ func faultyFS(t *testing.T) string {
 	return dir
 }
 
-
 // asGNU runs script with sh in dir, with cat, tee and cp on PATH being
 // the zcopy commands (zcopy) or GNU's, under GNU's names.
 func asGNU(t *testing.T, zcopy bool, dir, script string) (code int, stdout, stderr string) {

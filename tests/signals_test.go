@@ -239,4 +239,3 @@ func TestZteeIgnoresSIGINT(t *testing.T) {
 		signalled(t, prog, []string{"-i", filepath.Join(dir, "copy")}, endlessPipe(t), w, n, syscall.SIGINT, true)
 	}
 }
-
