@@ -638,7 +638,7 @@ const runTimeout = 3 * time.Second
 
 // fuzzStats are the figures the README's Reliability section quotes.
 var fuzzStats struct {
-	execs, compared, bytes atomic.Int64
+	execs, compared, bytes, hungBoth atomic.Int64
 }
 
 // runOnce runs prog (as argv0) on a fresh twin directory.
@@ -867,8 +867,27 @@ func askedForText(tb *optTable, args []string) bool {
 func compareOutcomes(t testing.TB, name string, tb *optTable, inv *invocation, z, g outcome) {
 	t.Helper()
 	fuzzStats.compared.Add(1)
-	fuzzStats.bytes.Add(int64(len(g.stdout) + len(g.stderr) + len(g.fifo)))
+	compared := int64(len(g.stdout) + len(g.stderr) + len(g.fifo))
+	for _, l := range g.tree {
+		// Each regular file's content is compared by digest.
+		if _, rest, ok := strings.Cut(l, " size="); ok {
+			n, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			compared += n
+		}
+	}
+	fuzzStats.bytes.Add(compared)
 	var diffs []string
+	if z.hung && g.hung {
+		// Both waited (a FIFO's peer guessed wrong, cp -i on a
+		// terminal-less stdin...): alike, but worth knowing.
+		fuzzStats.hungBoth.Add(1)
+		if dir := os.Getenv("ZCOPY_FUZZ_STATS"); dir != "" {
+			if f, err := os.OpenFile(filepath.Join(dir, "hangs.txt"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err == nil {
+				fmt.Fprintf(f, "%s %s\n", name, inv)
+				f.Close()
+			}
+		}
+	}
 	if z.hung != g.hung {
 		diffs = append(diffs, fmt.Sprintf("hung: %v; GNU's: %v", z.hung, g.hung))
 	}
@@ -939,6 +958,7 @@ func saveStats() {
 	}
 	b, _ := json.Marshal(map[string]int64{
 		"runs": fuzzStats.execs.Load(), "comparisons": fuzzStats.compared.Load(), "bytes": fuzzStats.bytes.Load(),
+		"hung-both": fuzzStats.hungBoth.Load(),
 	})
 	os.WriteFile(filepath.Join(dir, strconv.Itoa(os.Getpid())+".json"), b, 0o644)
 }

@@ -337,6 +337,6 @@ func TestFuzzStats(t *testing.T) {
 			sum[k] += v
 		}
 	}
-	t.Logf("fuzzing workers: %d; command runs: %d; comparisons with GNU: %d; bytes compared: %d",
-		len(files), sum["runs"], sum["comparisons"], sum["bytes"])
+	t.Logf("fuzzing workers: %d; command runs: %d; comparisons with GNU: %d; bytes compared: %d; runs where both hung: %d",
+		len(files), sum["runs"], sum["comparisons"], sum["bytes"], sum["hung-both"])
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -31,10 +32,25 @@ type streamPath struct {
 	start func(t *testing.T, dir string) (args []string, stdin, stdout *os.File, progress func() int64)
 }
 
-// chunkFile writes a 64 MiB file of varied bytes: sixteen operands of it
+// sharedChunk is the chunk file of TestSignalsMidStream, written once for
+// all its runs.
+var sharedChunk = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "zcopy-chunk-")
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "chunk")
+	block := randomData(1 << 20)
+	return p, os.WriteFile(p, bytes.Repeat(block, 64), 0o644)
+})
+
+// chunkFile returns a 64 MiB file of varied bytes: sixteen operands of it
 // make the GiB that zcat moves.
 func chunkFile(t *testing.T, dir string) string {
 	t.Helper()
+	if p, err := sharedChunk(); err == nil {
+		return p
+	}
 	p := filepath.Join(dir, "chunk")
 	f, err := os.Create(p)
 	if err != nil {
@@ -215,6 +231,11 @@ func signalled(t *testing.T, prog string, args []string, stdin, stdout *os.File,
 // the middle of a long copy on each data path, and does the same to GNU's
 // command: both end by the signal, promptly, with nothing left running.
 func TestSignalsMidStream(t *testing.T) {
+	t.Cleanup(func() {
+		if p, err := sharedChunk(); err == nil {
+			os.RemoveAll(filepath.Dir(p))
+		}
+	})
 	for _, p := range streamPaths {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
