@@ -914,6 +914,9 @@ func compareOutcomes(t testing.TB, name string, tb *optTable, inv *invocation, z
 	if z.stderr != g.stderr && pendingQuoting(inv) {
 		t.Skipf("rule pendingQuoting: %s quotes a non-ASCII name as in a UTF-8 locale under LC_ALL=C (branch stdout-options)", name)
 	}
+	if getoptError(z.stderr) != getoptError(g.stderr) {
+		t.Skipf("rule pendingOptionOrder: one side stopped at a getopt error, the other at an earlier option (branch stdout-options)")
+	}
 	if intoItselfOrder(z, g) {
 		t.Skipf("rule intoItselfOrder: the copy into itself stopped at an entry that depends on inode numbers")
 	}
@@ -1059,4 +1062,20 @@ func withoutStdout(tree []string, mode uint8) []string {
 func intoItselfOrder(z, g outcome) bool {
 	return strings.Contains(g.stderr, "into itself") && z.stderr == g.stderr && z.code == g.code &&
 		(!bytes.Equal(z.stdout, g.stdout) || !slicesEqual(z.tree, g.tree))
+}
+
+// Rule pendingOptionOrder (until the lead merges branch stdout-options,
+// which owns option-order errors): GNU acts on each option as getopt hands
+// it over, so an error an earlier option causes (cp's "multiple target
+// directories specified", tee's bad --output-error value) comes before a
+// getopt error further on; zcopy's parse reads the whole command line
+// first. A run where exactly one side reports a getopt error is skipped.
+func getoptError(stderr string) bool {
+	for _, m := range []string{"unrecognized option", "is ambiguous; possibilities", "invalid option --",
+		"requires an argument", "doesn't allow an argument"} {
+		if strings.Contains(stderr, m) {
+			return true
+		}
+	}
+	return false
 }
