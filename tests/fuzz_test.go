@@ -322,6 +322,10 @@ func TestFuzzStats(t *testing.T) {
 	if dir == "" {
 		t.Skip("ZCOPY_FUZZ_STATS is not set: `make fuzz` sets it")
 	}
+	if b, err := os.ReadFile(filepath.Join(dir, "hangs.txt")); err == nil {
+		lines := strings.SplitAfter(string(b), "\n")
+		t.Logf("runs where both programs hung (first of %d):\n%s", len(lines)-1, strings.Join(lines[:min(len(lines), 10)], ""))
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	sum := map[string]int64{}
 	for _, f := range files {

@@ -16,7 +16,7 @@ import (
 )
 
 // faultsInjected counts the signals and I/O faults the fault tests
-// delivered (printed by TestZZFaultFigures for the README).
+// delivered (printed by TestZZFaultFigures, for the README).
 var faultsInjected atomic.Int64
 
 // streamPath is one data path of a command, set up so that it keeps
