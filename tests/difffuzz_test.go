@@ -123,7 +123,7 @@ var (
 )
 
 // table returns the option table of zcopy's command name, with GNU's
-// command gnuName's options beside it.
+// command (at gnuPath) beside them.
 func table(t testing.TB, name, gnuPath string) *optTable {
 	t.Helper()
 	tablesMu.Lock()

@@ -344,3 +344,18 @@ func TestFuzzStats(t *testing.T) {
 	t.Logf("fuzzing workers: %d; command runs: %d; comparisons with GNU: %d; bytes compared: %d; runs where both hung: %d",
 		len(files), sum["runs"], sum["comparisons"], sum["bytes"], sum["hung-both"])
 }
+
+// TestFuzzOptionTables says which options the fuzzers draw from and which
+// they leave out (sameOptionTables), so that a run's log shows what a
+// merge of another branch added: the spec of each command must parse,
+// and share options with GNU's.
+func TestFuzzOptionTables(t *testing.T) {
+	for _, name := range []string{"zcat", "ztee", "zcp"} {
+		tb := table(t, name, gnu(t, name[1:]))
+		if len(tb.shared) == 0 {
+			t.Errorf("%s: no option shared with GNU's %s: is `var spec` still a []cli.Option literal?", name, name[1:])
+		}
+		t.Logf("%s: %d options fuzzed; zcopy's own: --%s -%s; GNU's, not in the spec yet: --%s -%s",
+			name, len(tb.shared), strings.Join(tb.ownLong, " --"), tb.ownShort, strings.Join(tb.missLong, " --"), tb.missShort)
+	}
+}
