@@ -204,9 +204,11 @@ func signalled(t *testing.T, prog string, args []string, stdin, stdout *os.File,
 		case <-time.After(300 * time.Millisecond):
 		}
 		before := progress()
-		time.Sleep(50 * time.Millisecond)
-		if progress() == before {
-			t.Errorf("%s stopped moving bytes after %v", prog, sig)
+		for end := time.Now().Add(5 * time.Second); progress() == before; time.Sleep(time.Millisecond) {
+			if time.Now().After(end) {
+				t.Errorf("%s stopped moving bytes after %v", prog, sig)
+				break
+			}
 		}
 		sig = syscall.SIGTERM
 		faultsInjected.Add(1)
