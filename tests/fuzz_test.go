@@ -109,23 +109,31 @@ var catSeeds = []seed{
 	{args: "", choices: "\x10\x20\x30\x07\x01\x44\x55", content: "more\n", mode: stdinDevNull},
 }
 
-// FuzzZcat compares zcat with GNU cat.
+// FuzzZcat compares zcat with GNU cat. The FIFO is an input.
 func FuzzZcat(f *testing.F) {
-	fuzzSetup(f, "zcat")
-	gnuCat := gnu(f, "cat")
-	tb := table(f, "zcat", gnuCat)
-	addSeeds(f, catSeeds)
-	pool := operandPool()
+	fuzzCommand(f, "zcat", catSeeds, operandPool(), 1<<20, func([]string) bool { return true })
+}
+
+// fuzzCommand is the fuzz target of zcopy's command name: seeds, then
+// inputs whose generated operands come from pool and whose stdin is at
+// most maxStdin bytes. fifoIn says, for a command line, whether the FIFO
+// is read (a peer writes it, once: fifoOnce) or written (a peer reads
+// it); nil: always written.
+func fuzzCommand(f *testing.F, name string, seeds []seed, pool []string, maxStdin int, fifoIn func([]string) bool) {
+	fuzzSetup(f, name)
+	gnuPath := gnu(f, name[1:])
+	tb := table(f, name, gnuPath)
+	addSeeds(f, seeds)
 	f.Fuzz(func(t *testing.T, args string, choices, content, stdin []byte, mode uint8) {
 		words := append(splitArgs(args), tb.generate(choices, pool)...)
-		inv := &invocation{
-			args:    fifoOnce(tb.sameOptionTables(capWords(words))),
-			content: capInput(content, 1<<20),
-			stdin:   capInput(stdin, 1<<20),
-			mode:    mode,
-			fifoIn:  true,
+		words = tb.sameOptionTables(capWords(words))
+		inv := &invocation{content: capInput(content, 1<<20), stdin: capInput(stdin, maxStdin), mode: mode}
+		if fifoIn != nil {
+			words = fifoOnce(words)
+			inv.fifoIn = fifoIn(words)
 		}
-		differential(t, "zcat", gnuCat, "cat", tb, inv)
+		inv.args = words
+		differential(t, name, gnuPath, name[1:], tb, inv)
 	})
 }
 
@@ -168,23 +176,9 @@ var teeSeeds = []seed{
 	{args: "", choices: "\x00\x01\x04\x05\x02\x06\x03", stdin: "generated\n", mode: stdinPipe},
 }
 
-// FuzzZtee compares ztee with GNU tee.
+// FuzzZtee compares ztee with GNU tee. The FIFO is an output.
 func FuzzZtee(f *testing.F) {
-	fuzzSetup(f, "ztee")
-	gnuTee := gnu(f, "tee")
-	tb := table(f, "ztee", gnuTee)
-	addSeeds(f, teeSeeds)
-	pool := append(operandPool(), "/dev/full")
-	f.Fuzz(func(t *testing.T, args string, choices, content, stdin []byte, mode uint8) {
-		words := append(splitArgs(args), tb.generate(choices, pool)...)
-		inv := &invocation{
-			args:    tb.sameOptionTables(capWords(words)),
-			content: capInput(content, 1<<20),
-			stdin:   capInput(stdin, 1<<20),
-			mode:    mode,
-		}
-		differential(t, "ztee", gnuTee, "tee", tb, inv)
-	})
+	fuzzCommand(f, "ztee", teeSeeds, append(operandPool(), "/dev/full"), 1<<20, nil)
 }
 
 // cpSeeds come from TestZcpLikeCp (the setups left out: the fixture has
@@ -277,25 +271,10 @@ var cpSeeds = []seed{
 	{args: "", choices: "\x00\x01\x04\x05\x02\x06\x03\x04\x04", content: "generated\n"},
 }
 
-// FuzzZcp compares zcp with GNU cp.
+// FuzzZcp compares zcp with GNU cp. The FIFO is a source or the
+// destination.
 func FuzzZcp(f *testing.F) {
-	fuzzSetup(f, "zcp")
-	gnuCp := gnu(f, "cp")
-	tb := table(f, "zcp", gnuCp)
-	addSeeds(f, cpSeeds)
-	pool := append(operandPool(), "copy", "x", "d/e/g", "t/")
-	f.Fuzz(func(t *testing.T, args string, choices, content, stdin []byte, mode uint8) {
-		words := append(splitArgs(args), tb.generate(choices, pool)...)
-		words = fifoOnce(tb.sameOptionTables(capWords(words)))
-		inv := &invocation{
-			args:    words,
-			content: capInput(content, 1<<20),
-			stdin:   capInput(stdin, 1<<16),
-			mode:    mode,
-			fifoIn:  fifoIsSource(words),
-		}
-		differential(t, "zcp", gnuCp, "cp", tb, inv)
-	})
+	fuzzCommand(f, "zcp", cpSeeds, append(operandPool(), "copy", "x", "d/e/g", "t/"), 1<<16, fifoIsSource)
 }
 
 // fifoIsSource guesses whether cp reads the FIFO (a source) or writes it
