@@ -105,6 +105,11 @@ var catSeeds = []seed{
 	{args: "/dev/null a d/f1", content: "f1 is a third of this\n", mode: stdoutFile << 2},
 	{args: "a", content: strings.Repeat("0123456789abcdef", 4096), mode: stdoutFile << 2},
 	{args: "- - -", stdin: strings.Repeat("x\n", 40000), mode: stdinPipe},
+	// Found by fuzzing (rules pendingQuoting, and NUL in an argument).
+	{args: "\xef\xbf\xbd", mode: stdinPipe},
+	{args: "\xef\xbf\xbd", mode: stdinPipe | modeUTF8},
+	{args: "\x0e", mode: stdoutInDir<<2 | modePosix},
+	{args: "a\x00b"},
 	{args: "", choices: "\x00\x05\x01\x04\x02\x06", content: "generated\n\n\nlines"},
 	{args: "", choices: "\x10\x20\x30\x07\x01\x44\x55", content: "more\n", mode: stdinDevNull},
 }
