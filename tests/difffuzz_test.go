@@ -450,16 +450,13 @@ func stdoutKind(mode uint8) int { return int(mode>>2) & 3 }
 const nobody = 65534
 
 // fuzzBase is a directory every user may enter, for the twin
-// directories of runs as nobody; made once per test process.
+// directories of runs as nobody: the directory of the built commands,
+// which testMain removes (and nobody must reach anyway).
 var fuzzBase = sync.OnceValues(func() (string, error) {
-	d, err := os.MkdirTemp("", "zcopy-fuzz-")
-	if err == nil {
-		err = os.Chmod(d, 0o755)
+	if binDir == "" {
+		return "", errors.New("the commands were not built")
 	}
-	if err == nil && binDir != "" {
-		err = os.Chmod(binDir, 0o755)
-	}
-	return d, err
+	return binDir, os.Chmod(binDir, 0o755)
 })
 
 // twinDir makes a fresh directory for one run under fuzzBase.
