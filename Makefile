@@ -6,6 +6,7 @@
 #   make man        remake the OPTIONS sections of man/*.1 from internal/cmdspec
 #   make test       go vet, gofmt, staticcheck, then every test
 #   make bench      side-by-side measurements against GNU coreutils
+#   make fuzz       differential fuzzing against GNU, FUZZTIME per target
 
 GO          ?= go
 PREFIX      ?= /usr/local
@@ -20,11 +21,12 @@ DESTDIR     ?=
 ZCAT_NAME   ?= zcat
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TESTFLAGS   ?= -timeout 8m
+FUZZTIME    ?= 1m
 
 CMDS := $(notdir $(wildcard cmd/*))
 BINS := $(addprefix bin/,$(CMDS))
 
-.PHONY: all build install uninstall man test vet fmt-check staticcheck bench clean FORCE
+.PHONY: all build install uninstall man test vet fmt-check staticcheck bench fuzz clean FORCE
 
 all: build
 
@@ -89,6 +91,19 @@ staticcheck:
 
 bench: build
 	./tests/bench/run.sh
+
+# Each fuzzer runs FUZZTIME; new failing inputs land in testdata/fuzz/ and
+# are replayed by `make test` from then on. The last step prints the
+# figures of the README's Reliability section.
+fuzz:
+	@stats=$$(mktemp -d); set -e; \
+	for f in FuzzZcat FuzzZtee FuzzZcp; do \
+		ZCOPY_FUZZ_STATS=$$stats $(GO) test ./tests/ -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -parallel 2; \
+	done; \
+	$(GO) test ./internal/catfmt/ -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME); \
+	$(GO) test ./internal/catfmt/ -run '^$$' -fuzz '^FuzzFormatOperands$$' -fuzztime $(FUZZTIME); \
+	ZCOPY_FUZZ_STATS=$$stats $(GO) test ./tests/ -run '^TestFuzzStats$$' -v -count=1 | grep -v '^=== RUN'; \
+	rm -rf $$stats
 
 clean:
 	rm -rf bin

@@ -85,25 +85,14 @@ func setupDir(t *testing.T, dir, setup string) {
 	if out, err := sh.CombinedOutput(); err != nil {
 		t.Fatalf("setup %q: %v\n%s", setup, err, out)
 	}
-	ts := []unix.Timespec{unix.NsecToTimespec(fixedTime.UnixNano()), unix.NsecToTimespec(fixedTime.UnixNano())}
-	// Deepest first, so that a directory's time is set after its entries.
-	var paths []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil {
-			paths = append(paths, p)
-		}
-		return nil
-	})
-	for i := len(paths) - 1; i >= 0; i-- {
-		unix.UtimesNanoAt(unix.AT_FDCWD, paths[i], ts, unix.AT_SYMLINK_NOFOLLOW)
-	}
+	fixTimes(t, dir)
 }
 
 // snapshot describes every entry under dir: type, mode, owner, size, link
 // count, link target, modification time (exact when it is the fixed time
 // of the setup, "new" when the copy set it), content digest, xattrs and
 // which entries are hard links of each other.
-func snapshot(t *testing.T, dir string) []string {
+func snapshot(t testing.TB, dir string) []string {
 	t.Helper()
 	var lines []string
 	firstOfInode := map[uint64]string{}
@@ -216,8 +205,11 @@ func compareRuns(t *testing.T, gnu, z cpRun, exactOrder bool) {
 	}
 }
 
-// lineDiff lists the lines only in a (-) or only in b (+).
-func lineDiff(a, b []string) string {
+// lineDiff lists the lines only in a (-, GNU cp's) or only in b (+, zcp's).
+func lineDiff(a, b []string) string { return lineDiffNamed(a, b, "GNU cp", "zcp") }
+
+// lineDiffNamed is lineDiff with the names of a and b.
+func lineDiffNamed(a, b []string, aName, bName string) string {
 	in := func(s []string) map[string]bool {
 		m := map[string]bool{}
 		for _, x := range s {
@@ -229,12 +221,12 @@ func lineDiff(a, b []string) string {
 	var d strings.Builder
 	for _, x := range a {
 		if !mb[x] {
-			d.WriteString("- " + x + "  (GNU cp)\n")
+			d.WriteString("- " + x + "  (" + aName + ")\n")
 		}
 	}
 	for _, x := range b {
 		if !ma[x] {
-			d.WriteString("+ " + x + "  (zcp)\n")
+			d.WriteString("+ " + x + "  (" + bName + ")\n")
 		}
 	}
 	return d.String()

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -70,6 +71,7 @@ func TestArgMatchMatchesGNU(t *testing.T) {
 	compared := 0
 	for _, loc := range []string{"C", "C.UTF-8"} {
 		t.Setenv("LC_ALL", loc)
+		relookLocale(t)
 		for _, tb := range tables {
 			for _, v := range values {
 				if v == "" && tb.option == "--backup" {
@@ -131,6 +133,7 @@ func TestUTF8LocaleMatchesGNU(t *testing.T) {
 			k, v, _ := strings.Cut(kv, "=")
 			os.Setenv(k, v)
 		}
+		relookLocale(t)
 		if got := utf8Locale(); got != want {
 			t.Errorf("%q: utf8Locale() = %v; GNU's quotes say %v", env, got, want)
 		}
@@ -209,4 +212,11 @@ func writeArchive(t *testing.T, path string, names ...string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// relookLocale makes utf8Locale read the environment again, which a
+// process does once (the commands' locale never changes while they run).
+func relookLocale(t *testing.T) {
+	utf8LocaleOnce = sync.OnceValue(lookupUTF8Locale)
+	t.Cleanup(func() { utf8LocaleOnce = sync.OnceValue(lookupUTF8Locale) })
 }

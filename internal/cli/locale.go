@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // utf8Locale reports whether GNU's setlocale(LC_ALL, "") would give this
@@ -14,7 +15,12 @@ import (
 // to the C locale, and plain apostrophes, when no such locale is installed
 // (LC_ALL=en_US.UTF-8 on a system that has only C.UTF-8), so the locale
 // must exist, not only be named.
-func utf8Locale() bool {
+func utf8Locale() bool { return utf8LocaleOnce() }
+
+// utf8LocaleOnce looks the locale up once: every quoted name asks.
+var utf8LocaleOnce = sync.OnceValue(lookupUTF8Locale)
+
+func lookupUTF8Locale() bool {
 	return utf8LocaleNamed(localeName(), os.Getenv("LOCPATH"), defaultLocaleDir)
 }
 

@@ -81,10 +81,11 @@ func shellQuote(s string, always bool) string {
 	if s == "" {
 		return "''"
 	}
+	utf8Set := utf8Locale()
 	special, single, ctrl := false, false, false
 	for i, r := range s {
 		switch {
-		case r == utf8.RuneError && !validAt(s, i), r < 0x20, r == 0x7f:
+		case unprintable(s[i:], utf8Set):
 			ctrl = true
 		case r == '\'':
 			single = true
@@ -98,7 +99,7 @@ func shellQuote(s string, always bool) string {
 	}
 	switch {
 	case ctrl:
-		return dollarQuote(s)
+		return dollarQuote(s, utf8Set)
 	case single && !strings.ContainsAny(s, "\"$`\\!"):
 		return `"` + s + `"`
 	case single:
@@ -109,16 +110,30 @@ func shellQuote(s string, always bool) string {
 	return s
 }
 
-func validAt(s string, i int) bool {
-	r, size := utf8.DecodeRuneInString(s[i:])
-	return r != utf8.RuneError || size > 1
+// unprintable says whether the character s starts with is one that GNU's
+// quotearg escapes as $'\ooo': an ASCII control character; in a UTF-8
+// locale, invalid UTF-8 or a character iswprint rejects; in any other
+// locale (C), every byte above 0x7f.
+func unprintable(s string, utf8Set bool) bool {
+	c := s[0]
+	if c < utf8.RuneSelf {
+		return c < 0x20 || c == 0x7f
+	}
+	if !utf8Set {
+		return true
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return (r == utf8.RuneError && size <= 1) || !printable(r)
 }
 
-// dollarQuote renders a name holding control characters or invalid UTF-8
-// the way GNU does: printable runs in single quotes, the rest as $'\n'.
-func dollarQuote(s string) string {
+// dollarQuote renders a name holding characters that unprintable rejects
+// the way GNU does: printable runs in single quotes, the rest as $'\n',
+// byte by byte. Like quotearg, it opens a single quote first, so that a
+// name starting with such a character begins with ”$'.
+func dollarQuote(s string, utf8Set bool) string {
 	var b strings.Builder
-	inQuote, inDollar := false, false
+	b.WriteByte('\'')
+	inQuote, inDollar := true, false
 	closeAll := func() {
 		if inQuote || inDollar {
 			b.WriteByte('\'')
@@ -127,8 +142,7 @@ func dollarQuote(s string) string {
 	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		bad := (r == utf8.RuneError && size <= 1) || r < 0x20 || r == 0x7f
-		if bad {
+		if unprintable(s[i:], utf8Set) {
 			if !inDollar {
 				closeAll()
 				b.WriteString("$'")
@@ -138,16 +152,20 @@ func dollarQuote(s string) string {
 			i++
 			continue
 		}
+		if r == '\'' {
+			// Out of either quote, escaped, and into a single quote
+			// again: '\'' (a $'...' run is closed the same way).
+			b.WriteString(`'\''`)
+			inQuote, inDollar = true, false
+			i += size
+			continue
+		}
 		if !inQuote {
 			closeAll()
 			b.WriteByte('\'')
 			inQuote = true
 		}
-		if r == '\'' {
-			b.WriteString(`'\''`)
-		} else {
-			b.WriteString(s[i : i+size])
-		}
+		b.WriteString(s[i : i+size])
 		i += size
 	}
 	closeAll()

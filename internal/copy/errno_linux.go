@@ -40,6 +40,13 @@ func cfrRefused(err error) bool {
 		// Seen at EOF on 6.17 (PITFALLS 2). A real EFBIG shows again
 		// on the fallback.
 		return true
+	case unix.ENOMEM:
+		// The copy between filesystems goes through
+		// do_splice_direct, whose internal pipe counts against
+		// pipe-user-pages-hard: a user past it gets ENOMEM where
+		// read/write needs no pipe (fs/splice.c). A real ENOMEM
+		// shows again on the fallback.
+		return true
 	}
 	return false
 }
@@ -52,6 +59,10 @@ func sendfileRefused(err error) bool {
 		// or a destination without splice_write.
 		return true
 	case unix.ENOSYS, unix.EOPNOTSUPP:
+		return true
+	case unix.ENOMEM:
+		// sendfile is do_splice_direct, whose internal pipe counts
+		// against pipe-user-pages-hard (see cfrRefused).
 		return true
 	}
 	return false

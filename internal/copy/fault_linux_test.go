@@ -116,7 +116,7 @@ func TestFaultRefused(t *testing.T) {
 	}
 	var tests []tc
 	for _, after := range []int{0, 1, 4097, 100000} {
-		for _, e := range []unix.Errno{unix.EXDEV, unix.EINVAL, unix.ENOSYS, unix.EOPNOTSUPP, unix.EBADF, unix.EPERM, unix.EIO, unix.EFBIG} {
+		for _, e := range []unix.Errno{unix.EXDEV, unix.EINVAL, unix.ENOSYS, unix.EOPNOTSUPP, unix.EBADF, unix.EPERM, unix.EIO, unix.EFBIG, unix.ENOMEM} {
 			tests = append(tests, tc{srcFile, dstFile, copy.CopyFileRangeSys, "copy_file_range", after, e, []wantStep{
 				{copy.CopyFileRange, after, e}, {copy.Sendfile, n - after, nil}}, false})
 		}
@@ -202,7 +202,7 @@ func TestFaultRealError(t *testing.T) {
 	}{
 		{srcFile, dstFile, copy.CopyFileRangeSys, "copy_file_range", unix.ENOSPC, copy.Write, copy.CopyFileRange, ""},
 		{srcFile, dstFile, copy.CopyFileRangeSys, "copy_file_range", unix.EDQUOT, copy.Write, copy.CopyFileRange, ""},
-		{srcFile, dstFile, copy.CopyFileRangeSys, "copy_file_range", unix.ENOMEM, copy.Read, copy.CopyFileRange, ""},
+		{srcFile, dstFile, copy.CopyFileRangeSys, "copy_file_range", unix.EISDIR, copy.Read, copy.CopyFileRange, ""},
 		{srcFile, dstUnixStream, copy.SendfileSys, "sendfile", unix.EIO, copy.Read, copy.Sendfile, ""},
 		{srcFile, dstUnixStream, copy.SendfileSys, "sendfile", unix.EPIPE, copy.Write, copy.Sendfile, ""},
 		{srcFile, dstUnixStream, copy.SendfileSys, "sendfile", unix.ECONNRESET, copy.Write, copy.Sendfile, ""},
