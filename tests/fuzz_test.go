@@ -105,7 +105,7 @@ var catSeeds = []seed{
 	{args: "/dev/null a d/f1", content: "f1 is a third of this\n", mode: stdoutFile << 2},
 	{args: "a", content: strings.Repeat("0123456789abcdef", 4096), mode: stdoutFile << 2},
 	{args: "- - -", stdin: strings.Repeat("x\n", 40000), mode: stdinPipe},
-	// Found by fuzzing (rules pendingQuoting, and NUL in an argument).
+	// Found by fuzzing (quoting in the C locale, and NUL in an argument).
 	{args: "\xef\xbf\xbd", mode: stdinPipe},
 	{args: "\xef\xbf\xbd", mode: stdinPipe | modeUTF8},
 	{args: "\x0e", mode: stdoutInDir<<2 | modePosix},
