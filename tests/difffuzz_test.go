@@ -951,4 +951,3 @@ func withoutStdout(tree []string, mode uint8) []string {
 func intoItselfOrder(z, g outcome) bool {
 	return strings.Contains(g.stderr, "into itself") && strings.Contains(z.stderr, "into itself") && z.code == g.code
 }
-
