@@ -21,7 +21,8 @@ var quotedNames = []string{
 // zcat and of GNU cat, in the C and the C.UTF-8 locale: the messages must
 // be the same. (A name with an apostrophe before its first character that
 // needs escaping and none after, as "a'\n", is quoted by gnulib with an
-// extra leading ” that zcopy does not reproduce: README, Caveats.)
+// extra pair of apostrophes in front that zcopy does not reproduce:
+// README, Caveats.)
 func TestQuotingMatchesGNU(t *testing.T) {
 	zcat, cat := bin(t, "zcat"), gnu(t, "cat")
 	for _, loc := range []string{"C", "C.UTF-8"} {

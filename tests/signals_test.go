@@ -32,39 +32,33 @@ type streamPath struct {
 	start func(t *testing.T, dir string) (args []string, stdin, stdout *os.File, progress func() int64)
 }
 
-// sharedChunk is the chunk file of TestSignalsMidStream, written once for
-// all its runs.
-var sharedChunk = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "zcopy-chunk-")
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(dir, "chunk")
-	block := randomData(1 << 20)
-	return p, os.WriteFile(p, bytes.Repeat(block, 64), 0o644)
-})
+// chunk is the chunk file of TestSignalsMidStream, written once for all
+// its runs (and again when a -count run's cleanup removed it).
+var chunk struct {
+	sync.Mutex
+	path string
+}
 
 // chunkFile returns a 64 MiB file of varied bytes: sixteen operands of it
 // make the GiB that zcat moves.
 func chunkFile(t *testing.T, dir string) string {
 	t.Helper()
-	if p, err := sharedChunk(); err == nil {
-		return p
+	chunk.Lock()
+	defer chunk.Unlock()
+	if chunk.path != "" {
+		if _, err := os.Stat(chunk.path); err == nil {
+			return chunk.path
+		}
 	}
-	p := filepath.Join(dir, "chunk")
-	f, err := os.Create(p)
+	d, err := os.MkdirTemp("", "zcopy-chunk-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := randomData(1 << 20)
-	for i := 0; i < 64; i++ {
-		if _, err := f.Write(block); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := f.Close(); err != nil {
+	p := filepath.Join(d, "chunk")
+	if err := os.WriteFile(p, bytes.Repeat(randomData(1<<20), 64), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	chunk.path = p
 	return p
 }
 
@@ -76,7 +70,9 @@ func repeat(s string, n int) []string {
 	return out
 }
 
-// counting drains r in the background and counts its bytes.
+// counting drains r in the background and counts its bytes, at most a
+// MiB a millisecond: zero-copy paths move a GiB in tens of milliseconds,
+// and the process must still be running when the signal comes.
 func counting(r *os.File) func() int64 {
 	var n atomic.Int64
 	go func() {
@@ -84,6 +80,7 @@ func counting(r *os.File) func() int64 {
 		for {
 			m, err := r.Read(buf)
 			n.Add(int64(m))
+			time.Sleep(time.Millisecond)
 			if err != nil {
 				r.Close()
 				return
@@ -234,8 +231,10 @@ func signalled(t *testing.T, prog string, args []string, stdin, stdout *os.File,
 // command: both end by the signal, promptly, with nothing left running.
 func TestSignalsMidStream(t *testing.T) {
 	t.Cleanup(func() {
-		if p, err := sharedChunk(); err == nil {
-			os.RemoveAll(filepath.Dir(p))
+		chunk.Lock()
+		defer chunk.Unlock()
+		if chunk.path != "" {
+			os.RemoveAll(filepath.Dir(chunk.path))
 		}
 	})
 	for _, p := range streamPaths {
