@@ -14,6 +14,7 @@ type file struct {
 	fd   int
 	info fdkind.Info
 	step *Step
+	pacer
 }
 
 // newFile describes f, or takes known as its description when the caller
@@ -43,6 +44,7 @@ func (f *file) count() {
 	if f.step != nil {
 		f.step.Calls++
 	}
+	f.pace()
 }
 
 // The wrappers below are the only places that compare raw errnos, besides the
