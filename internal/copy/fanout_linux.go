@@ -98,14 +98,16 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 			putBuf(f.buf)
 		}
 	}()
+	// One route per source kind, each in its own file: a regular file
+	// feeds every output from its own offset (fanout_file_linux.go);
+	// a pipe or a stream socket is spliced into an internal pipe whose
+	// pages are tee'd and spliced to the outputs, and anything else is
+	// read(2) into a buffer and written (fanout_pipe_linux.go).
 	switch {
 	case s.info.Kind == fdkind.Regular && s.info.SizeTrusted():
 		return rep, f.fromFile()
-	case s.info.Kind == fdkind.Pipe:
-		return rep, f.fromPipe(s, nil)
-	case streamSocket(s.info) && f.anySpliceable():
-		// splice reads stream sockets into a pipe (PITFALLS 6); the
-		// pipe is then fanned out as stdin would be.
+	case (s.info.Kind == fdkind.Pipe || streamSocket(s.info)) && f.anySpliceable():
+		// splice reads pipes and stream sockets only (PITFALLS 6).
 		p, err := getPipe()
 		if err != nil {
 			// pipe2 failed (EMFILE): PITFALLS 17, read/write.
@@ -115,8 +117,9 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 		putPipe(p)
 		return rep, err
 	}
-	// Terminals, character devices, datagram sockets, procfs files:
-	// read(2) into a buffer, write(2) to every output.
+	// Terminals, character devices, datagram sockets, procfs files, and
+	// sources whose outputs all refuse splice: read(2) into a buffer,
+	// write(2) to every output.
 	return rep, f.fromPipe(s, nil)
 }
 

@@ -64,6 +64,12 @@ var (
 	copyFileRangeSys = func(rfd, wfd, n int) (int, error) { return unix.CopyFileRange(rfd, nil, wfd, nil, n, 0) }
 )
 
+// The calls of a fan-out, likewise.
+var (
+	teeFn     = tee
+	fSpliceFn = fanSplice
+)
+
 func ignoringEINTR(fn func() error) error {
 	for {
 		err := fn()
@@ -200,4 +206,42 @@ func atEOF(src *file) bool {
 	}
 	off, err := unix.Seek(src.fd, 0, unix.SEEK_CUR)
 	return err == nil && off >= src.info.Size
+}
+
+// The calls below take an explicit source offset and leave the source's
+// file offset alone (a fan-out from a regular file feeds each output from
+// its own offset); like the ones above they retry EINTR, wait on EAGAIN
+// and count the call on dst's step.
+
+// fanSplice is splice(2) with an optional source offset, which it
+// advances.
+func fanSplice(dst, src *file, off *int64, max int) (int, error) {
+	return waitingEAGAIN(dst, src, dst, func() (int, error) {
+		n, err := unix.Splice(src.fd, off, dst.fd, nil, max, unix.SPLICE_F_MOVE)
+		return int(n), err
+	})
+}
+
+func psendfile(dst, src *file, off int64, max int) (int, error) {
+	return waitingEAGAIN(dst, nil, dst, func() (int, error) {
+		o := off
+		return unix.Sendfile(dst.fd, src.fd, &o, max)
+	})
+}
+
+func pcopyFileRange(dst, src *file, off int64, max int) (int, error) {
+	dst.count()
+	// Regular files never return EAGAIN.
+	return ignoringEINTR2(func() (int, error) {
+		o := off
+		return unix.CopyFileRange(src.fd, &o, dst.fd, nil, max, 0)
+	})
+}
+
+func pread(src *file, p []byte, off int64) (int, error) {
+	n, err := ignoringEINTR2(func() (int, error) { return unix.Pread(src.fd, p, off) })
+	if n < 0 {
+		n = 0
+	}
+	return n, err
 }
