@@ -44,7 +44,7 @@ type config struct {
 
 var (
 	fullConfig = config{
-		reps: 7, budget: 10 * time.Second, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
+		reps: 15, budget: 10 * time.Second, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
 		tree: 10000, bigTree: 100000, startRounds: 15, startRuns: 40,
 		smallLoop: 100 * time.Millisecond, smallReps: 5,
 	}
@@ -57,7 +57,9 @@ var (
 
 type harness struct {
 	cfg     config
-	root    string // the repository
+	pin     bool             // -pin: streaming rows pinned too
+	rssKiB  map[string]int64 // the largest peak RSS of each tool, by GNU time
+	root    string           // the repository
 	helpers string
 	work    string
 	report
@@ -74,12 +76,13 @@ func main() {
 	helpers := flag.String("helpers", "", "directory of the built helpers")
 	work := flag.String("work", "", "scratch directory (on the filesystem to measure)")
 	quick := flag.Bool("quick", false, "short run: smaller files, fewer repetitions")
+	pin := flag.Bool("pin", false, "also run the streaming rows with both ends on one core and on two")
 	flag.Parse()
 	if *helpers == "" || *work == "" {
 		fmt.Fprintln(os.Stderr, "usage: harness -root DIR -helpers DIR -work DIR [-quick]")
 		os.Exit(2)
 	}
-	h := &harness{cfg: fullConfig, root: *root, helpers: *helpers, work: *work}
+	h := &harness{cfg: fullConfig, root: *root, helpers: *helpers, work: *work, pin: *pin, rssKiB: map[string]int64{}}
 	if *quick {
 		h.cfg = quickConfig
 	}
@@ -105,7 +108,9 @@ func (h *harness) main() int {
 	}
 	h.zcat()
 	h.ztee()
+	h.sockets()
 	h.zcp()
+	h.startup()
 	h.questions()
 	h.printTargets()
 	fmt.Printf("\nload average at the end: %s; total time %s\n", loadavg(), time.Since(start).Round(time.Second))
@@ -194,6 +199,18 @@ func (h *harness) header() {
 	fmt.Printf("scratch: %s (%s)\n", h.work, fsType(h.work))
 	fmt.Println("consumer: tests/bench/drain (splice to /dev/null, stdin pipe grown to 1 MiB)")
 	fmt.Println("reference: GNU coreutils " + gnuVersion())
+	var peers []string
+	for _, t := range append(coreutils("cat")[1:], h.catTools("")[5:]...) {
+		if t.why == "" {
+			peers = append(peers, t.name+" ("+t.argv[0]+")")
+		} else {
+			peers = append(peers, t.name+": "+t.why)
+		}
+	}
+	fmt.Println("peers: " + strings.Join(peers, "; "))
+	if h.pin {
+		fmt.Println("placements: streaming rows unpinned, then on one core, then on two (-pin)")
+	}
 }
 
 func gnuVersion() string {
