@@ -135,7 +135,14 @@ func (h *harness) zcpSparse(zcp, dir, where string) {
 	fmt.Printf("  a sparse 4 GiB file (4 MiB of data), copied on %s\n", where)
 	var used []string
 	ts := h.cpTools(zcp, false)
-	_, err = h.compare(0, ts, func(t tool) variant { return copyFile(t, src, dst, size) })
+	timed := ts
+	if i := peer(ts, "busybox"); i >= 0 {
+		// busybox cp writes the holes out, 4 GiB of zeros a run: one
+		// run below shows it, timing it would take most of the row.
+		timed = append(append([]tool(nil), ts[:i]...), ts[i+1:]...)
+		timed = append(timed, tool{name: "busybox", why: "writes the holes out (see the space below); not timed"})
+	}
+	_, err = h.compare(0, timed, func(t tool) variant { return copyFile(t, src, dst, size) })
 	if err != nil {
 		h.fail(9, "zcp sparse 4 GiB (no target)", err)
 		return
