@@ -63,6 +63,10 @@ func (h *harness) zcat() {
 			pipeRuns = runs
 		}
 	}
+	fmt.Println("  runtime counters, file -> pipe (unpinned)")
+	h.counters(ts, catFile(unpinned))
+	fmt.Println("  runtime counters, pipe -> pipe (unpinned)")
+	h.counters(ts, catPipe(unpinned, big))
 	h.vsUutils(tZcatFile, fileRuns, ts, big)
 	h.vsUutils(tZcatPipe, pipeRuns, ts, big)
 	if fileRuns != nil && pipeRuns != nil {

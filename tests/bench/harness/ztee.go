@@ -89,6 +89,10 @@ func (h *harness) ztee() {
 			pipeRuns = runs
 		}
 	}
+	fmt.Println("  runtime counters, pipe -> pipe + file (unpinned)")
+	h.counters(ts, toFile(unpinned))
+	fmt.Println("  runtime counters, pipe -> two pipes (unpinned)")
+	h.counters(ts, toPipes(unpinned))
 	h.vsUutils(tZteeFile, fileRuns, ts, n)
 	h.vsUutils(tZteePipes, pipeRuns, ts, n)
 	if fileRuns == nil && pipeRuns == nil {
