@@ -14,7 +14,20 @@ type file struct {
 	fd   int
 	info fdkind.Info
 	step *Step
+	// pos is the descriptor's file offset, when posKnown: set where the
+	// engine seeks it itself, moved on by the wrappers below that read
+	// at the current offset, so that the check for the end of a regular
+	// file needs no lseek (a copy of a tree makes one a file).
+	pos      int64
+	posKnown bool
 	pacer
+}
+
+// moved records that a call at src's current offset consumed n bytes.
+func (f *file) moved(n int) {
+	if f.posKnown && n > 0 {
+		f.pos += int64(n)
+	}
 }
 
 // newFile describes f, or takes known as its description when the caller
@@ -109,17 +122,23 @@ func waitingEAGAIN(counted, src, dst *file, call func() (int, error)) (int, erro
 // ports and int on some 32-bit ones; callers never ask for more than an int
 // holds, so it returns int, as internal/poll's splice does.
 func splice(dst, src *file, max int) (int, error) {
-	return waitingEAGAIN(dst, src, dst, func() (int, error) { return spliceSys(src.fd, dst.fd, max) })
+	n, err := waitingEAGAIN(dst, src, dst, func() (int, error) { return spliceSys(src.fd, dst.fd, max) })
+	src.moved(n)
+	return n, err
 }
 
 func sendfile(dst, src *file, max int) (int, error) {
-	return waitingEAGAIN(dst, src, dst, func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
+	n, err := waitingEAGAIN(dst, src, dst, func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
+	src.moved(n)
+	return n, err
 }
 
 func copyFileRange(dst, src *file, max int) (int, error) {
 	dst.count()
 	// Regular files never return EAGAIN.
-	return ignoringEINTR2(func() (int, error) { return copyFileRangeSys(src.fd, dst.fd, max) })
+	n, err := ignoringEINTR2(func() (int, error) { return copyFileRangeSys(src.fd, dst.fd, max) })
+	src.moved(n)
+	return n, err
 }
 
 func read(src *file, p []byte) (int, error) {
@@ -127,6 +146,7 @@ func read(src *file, p []byte) (int, error) {
 	if n < 0 {
 		n = 0
 	}
+	src.moved(n)
 	return n, err
 }
 
@@ -203,6 +223,9 @@ func atEOF(src *file) bool {
 	}
 	if !src.info.SizeTrusted() {
 		return false
+	}
+	if src.posKnown {
+		return src.pos >= src.info.Size
 	}
 	off, err := unix.Seek(src.fd, 0, unix.SEEK_CUR)
 	return err == nil && off >= src.info.Size
