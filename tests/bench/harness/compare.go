@@ -46,6 +46,11 @@ func (pl placement) pinned(t *stage, others ...*stage) {
 // medians) and peak RSS, all of the tool's process. The runs come back in
 // the order of ts, nil for a tool that was not measured.
 func (h *harness) compare(bytes int64, ts []tool, mk func(t tool) variant) ([][]sample, error) {
+	return h.compareN(h.cfg.reps, bytes, ts, mk)
+}
+
+// compareN is compare with at least reps rounds.
+func (h *harness) compareN(reps int, bytes int64, ts []tool, mk func(t tool) variant) ([][]sample, error) {
 	var vs []variant
 	var idx []int
 	for i, t := range ts {
@@ -54,7 +59,7 @@ func (h *harness) compare(bytes int64, ts []tool, mk func(t tool) variant) ([][]
 			idx = append(idx, i)
 		}
 	}
-	got, err := measure(h.cfg.reps, h.cfg.budget, vs...)
+	got, err := measure(reps, h.cfg.budget, vs...)
 	if err != nil {
 		return nil, err
 	}

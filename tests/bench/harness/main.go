@@ -33,6 +33,8 @@ type config struct {
 	budget      time.Duration // more runs while a comparison takes less
 	big         int64         // zcat's page-cached file
 	stream      int64         // ztee's stream
+	side        int64         // the rows without a target: sockets, another filesystem
+	sideReps    int           // and their rounds
 	cpFile      int64         // zcp's file, same filesystem and reflinked
 	tree        int           // files in zcp -r's tree
 	bigTree     int           // files in the tree whose peak RSS is measured
@@ -45,11 +47,13 @@ type config struct {
 var (
 	fullConfig = config{
 		reps: 15, budget: 10 * time.Second, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
+		side: 512 << 20, sideReps: 7,
 		tree: 10000, bigTree: 100000, startRounds: 15, startRuns: 40,
 		smallLoop: 100 * time.Millisecond, smallReps: 5,
 	}
 	quickConfig = config{
 		quick: true, reps: 3, budget: 2 * time.Second, big: 256 << 20, stream: 128 << 20, cpFile: 128 << 20,
+		side: 64 << 20, sideReps: 3,
 		tree: 2000, bigTree: 50000, startRounds: 6, startRuns: 20,
 		smallLoop: 50 * time.Millisecond, smallReps: 3,
 	}
