@@ -167,3 +167,22 @@ func aheadOfAll(runs [][]sample, ts []tool) (stats, string) {
 	}
 	return worst, name
 }
+
+// streamRow runs one streaming row in every placement, then the runtime
+// counters of each tool once, and returns the unpinned runs (nil when
+// they failed). what names the row's target, desc the row.
+func (h *harness) streamRow(what, desc string, n int64, ts []tool, mk func(pl placement) func(t tool) variant) [][]sample {
+	var runs [][]sample
+	for _, pl := range h.placements() {
+		fmt.Printf("  %s; %s\n", desc, pl.name)
+		r, err := h.compare(n, ts, mk(pl))
+		if err != nil {
+			h.fail(9, what+" ("+pl.name+")", err)
+		} else if pl == unpinned {
+			runs = r
+		}
+	}
+	fmt.Println("  runtime counters of the row above (unpinned)")
+	h.counters(ts, mk(unpinned))
+	return runs
+}

@@ -44,29 +44,10 @@ func (h *harness) zcat() {
 		}
 	}
 
-	var fileRuns, pipeRuns [][]sample
-	for _, pl := range h.placements() {
-		fmt.Printf("  file -> pipe: TOOL FILE | drain, FILE a %s page-cached file; %s\n", fmtSize(big), pl.name)
-		runs, err := h.compare(big, ts, catFile(pl))
-		if err != nil {
-			h.fail(9, tZcatFile+" ("+pl.name+")", err)
-		} else if pl == unpinned {
-			fileRuns = runs
-		}
-	}
-	for _, pl := range h.placements() {
-		fmt.Printf("  pipe -> pipe: source | TOOL | drain, source splicing the same %s; %s\n", fmtSize(big), pl.name)
-		runs, err := h.compare(big, ts, catPipe(pl, big))
-		if err != nil {
-			h.fail(9, tZcatPipe+" ("+pl.name+")", err)
-		} else if pl == unpinned {
-			pipeRuns = runs
-		}
-	}
-	fmt.Println("  runtime counters, file -> pipe (unpinned)")
-	h.counters(ts, catFile(unpinned))
-	fmt.Println("  runtime counters, pipe -> pipe (unpinned)")
-	h.counters(ts, catPipe(unpinned, big))
+	fileRuns := h.streamRow(tZcatFile, fmt.Sprintf("file -> pipe: TOOL FILE | drain, FILE a %s page-cached file", fmtSize(big)),
+		big, ts, catFile)
+	pipeRuns := h.streamRow(tZcatPipe, fmt.Sprintf("pipe -> pipe: source | TOOL | drain, source splicing the same %s", fmtSize(big)),
+		big, ts, func(pl placement) func(t tool) variant { return catPipe(pl, big) })
 	h.vsUutils(tZcatFile, fileRuns, ts, big)
 	h.vsUutils(tZcatPipe, pipeRuns, ts, big)
 	if fileRuns != nil && pipeRuns != nil {

@@ -70,29 +70,10 @@ func (h *harness) ztee() {
 		}
 	}
 
-	var fileRuns, pipeRuns [][]sample
-	for _, pl := range h.placements() {
-		fmt.Printf("  pipe -> pipe + file: source | TOOL FILE | drain, %s; FILE on %s; %s\n", fmtSize(n), fsType(h.work), pl.name)
-		runs, err := h.compare(n, ts, toFile(pl))
-		if err != nil {
-			h.fail(9, tZteeFile+" ("+pl.name+")", err)
-		} else if pl == unpinned {
-			fileRuns = runs
-		}
-	}
-	for _, pl := range h.placements() {
-		fmt.Printf("  pipe -> two pipes: source | TOOL >(drain) | drain, %s; %s\n", fmtSize(n), pl.name)
-		runs, err := h.compare(n, ts, toPipes(pl))
-		if err != nil {
-			h.fail(9, tZteePipes+" ("+pl.name+")", err)
-		} else if pl == unpinned {
-			pipeRuns = runs
-		}
-	}
-	fmt.Println("  runtime counters, pipe -> pipe + file (unpinned)")
-	h.counters(ts, toFile(unpinned))
-	fmt.Println("  runtime counters, pipe -> two pipes (unpinned)")
-	h.counters(ts, toPipes(unpinned))
+	fileRuns := h.streamRow(tZteeFile, fmt.Sprintf("pipe -> pipe + file: source | TOOL FILE | drain, %s; FILE on %s", fmtSize(n), fsType(h.work)),
+		n, ts, toFile)
+	pipeRuns := h.streamRow(tZteePipes, fmt.Sprintf("pipe -> two pipes: source | TOOL >(drain) | drain, %s", fmtSize(n)),
+		n, ts, toPipes)
 	h.vsUutils(tZteeFile, fileRuns, ts, n)
 	h.vsUutils(tZteePipes, pipeRuns, ts, n)
 	if fileRuns == nil && pipeRuns == nil {
