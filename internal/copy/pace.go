@@ -20,9 +20,12 @@ import (
 // itself wakes at most one idle thread, once per yieldEvery.
 const yieldEvery = 2 * time.Millisecond
 
-// paceCalls is how many system calls pass between two looks at the clock:
-// a copy of a small file (zcp -r) makes fewer and never looks.
-const paceCalls = 16
+// paceCalls is how many system calls of one end pass before it first
+// looks at the clock, and from then on it looks at every call: a copy of a
+// small file (zcp -r: a clone and two copy_file_range) never looks, and a
+// slow stream (ztee to a file: three ends, one call each per MiB, at
+// 1 GB/s) still looks within a few ms. A look costs a vDSO clock read.
+const paceCalls = 4
 
 // pacer is embedded in each end of a copy.
 type pacer struct {
@@ -33,8 +36,8 @@ type pacer struct {
 // pace counts a system call and yields when yieldEvery has passed since
 // the last yield.
 func (p *pacer) pace() {
-	p.calls++
-	if p.calls%paceCalls != 0 {
+	if p.calls < paceCalls {
+		p.calls++
 		return
 	}
 	now := time.Now()
