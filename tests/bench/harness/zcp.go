@@ -45,8 +45,9 @@ func (h *harness) zcp() {
 	// 1 GiB copy vary sevenfold.
 	dir, where := h.work, fsType(h.work)+" (the scratch directory)"
 	// Room for the sparse 4 GiB file copied by a cp that writes its
-	// holes out (busybox).
-	mnt, done, why := h.loopFS("ext4", 2*h.cfg.cpFile+(6<<30), "-F", "-N", "600000",
+	// holes out (busybox), and inodes for every tree copy that a row
+	// keeps: five tools, up to 17 runs each, 10,000 files a copy.
+	mnt, done, why := h.loopFS("ext4", 2*h.cfg.cpFile+(6<<30), "-F", "-N", "1200000",
 		"-E", "lazy_itable_init=0,lazy_journal_init=0")
 	if mnt != "" {
 		defer done()
