@@ -95,13 +95,28 @@ func (h *harness) compareN(reps int, bytes int64, ts []tool, mk func(t tool) var
 // makes every small tool look as large as the harness.
 func (h *harness) peakRSS(ts []tool, mk func(t tool) variant) []string {
 	out := make([]string, len(ts))
+	for i, kib := range h.peakRSSKiB(ts, mk) {
+		switch {
+		case ts[i].why != "":
+		case kib < 0:
+			out[i] = "?"
+		default:
+			out[i] = fmtKiB(kib)
+		}
+	}
+	return out
+}
+
+// peakRSSKiB is peakRSS in KiB, -1 where it could not be had.
+func (h *harness) peakRSSKiB(ts []tool, mk func(t tool) variant) []int64 {
+	out := make([]int64, len(ts))
 	gnuTime, err := exec.LookPath("time")
 	if err != nil {
 		gnuTime = "/usr/bin/time"
 	}
 	if !executable(gnuTime) {
 		for i := range out {
-			out[i] = "? (no /usr/bin/time)"
+			out[i] = -1
 		}
 		return out
 	}
@@ -111,17 +126,16 @@ func (h *harness) peakRSS(ts []tool, mk func(t tool) variant) []string {
 			continue
 		}
 		t.argv = append([]string{gnuTime, "-f", "%M", "-o", f}, t.argv...)
+		out[i] = -1
 		if _, err := mk(t).run(); err != nil {
-			out[i] = "? (" + err.Error() + ")"
 			continue
 		}
 		b, err := os.ReadFile(f)
 		kib, err2 := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 		if err != nil || err2 != nil {
-			out[i] = "?"
 			continue
 		}
-		out[i] = fmtKiB(kib)
+		out[i] = kib
 		h.rssKiB[t.name] = max(h.rssKiB[t.name], kib)
 	}
 	os.Remove(f)

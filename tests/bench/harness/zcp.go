@@ -422,18 +422,19 @@ func (h *harness) treeRSS(zcp, dir string) {
 			return
 		}
 		unix.Sync()
-		z, zDone := copyTree(tool{name: "zcp", argv: []string{zcp}}, "-r", tree, dst, n, 0)
-		c, cDone := copyTree(tool{name: "cp", argv: []string{gnuCp}}, "-r", tree, dst, n, 0)
-		for _, v := range []variant{z, c} {
-			s, err := v.run()
-			zDone()
-			cDone()
-			if err != nil {
+		ts := []tool{{name: "zcp", argv: []string{zcp}}, {name: "cp", argv: []string{gnuCp}}}
+		for i, kib := range h.peakRSSKiB(ts, func(t tool) variant {
+			v, done := copyTree(t, "-r", tree, dst, n, 0)
+			run := v.run
+			v.run = func() (sample, error) { defer done(); return run() }
+			return v
+		}) {
+			if kib < 0 {
 				os.RemoveAll(tree)
-				h.fail(9, tZcpTreeMB, err)
+				h.fail(9, tZcpTreeMB, fmt.Errorf("%s -r: no peak RSS", ts[i].name))
 				return
 			}
-			rss[v.name] = append(rss[v.name], s.rss["tool"])
+			rss[ts[i].name] = append(rss[ts[i].name], kib)
 		}
 		os.RemoveAll(tree)
 		rows = append(rows, []string{fmt.Sprintf("%d empty files", n), fmtKiB(rss["zcp"][len(rss["zcp"])-1]), fmtKiB(rss["cp"][len(rss["cp"])-1])})
