@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -51,6 +52,42 @@ func TestZteeZeroCopy(t *testing.T) {
 			if c.tee && teed < size {
 				t.Errorf("tee(2) duplicated %d bytes, want at least %d", teed, size)
 			}
+			if c.tee {
+				checkTeeFromOwnPipe(t, log)
+			}
 		})
+	}
+}
+
+// checkTeeFromOwnPipe checks that every tee(2) of the run read a pipe that
+// splice(2) had filled from the source: ztee moves stdin (or a socket)
+// into a pipe of its own first, so that the writer can refill stdin while
+// the outputs take the bytes, and tees from that pipe, never from stdin.
+func checkTeeFromOwnPipe(t *testing.T, log string) {
+	t.Helper()
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := parseTrace(t, b)
+	filled := map[string]bool{} // pipes that a splice wrote into
+	for _, c := range calls {
+		if c.name == "splice" && c.ret > 0 && len(c.fds) == 2 {
+			filled[c.fds[1]] = true
+		}
+	}
+	n := 0
+	for _, c := range calls {
+		if c.name != "tee" || c.ret <= 0 {
+			continue
+		}
+		n++
+		if len(c.fds) != 2 || !filled[c.fds[0]] {
+			t.Errorf("tee(%v) = %d: its input is not a pipe that splice filled", c.fds, c.ret)
+			return
+		}
+	}
+	if n == 0 {
+		t.Errorf("no tee(2) moved data")
 	}
 }

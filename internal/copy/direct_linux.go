@@ -18,7 +18,7 @@ func (d *directCall) pump(dst, src *file, remain int64) (written int64, handled 
 		if n > 0 {
 			written += int64(n)
 			remain -= int64(n)
-			dst.moved(n)
+			dst.wrote(n)
 			continue
 		}
 		if err == nil {

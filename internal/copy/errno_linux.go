@@ -82,6 +82,19 @@ func spliceRefused(err error) bool {
 	return false
 }
 
+// refusedBy says whether err from method m means "not for this pair".
+func refusedBy(m Method, err error) bool {
+	switch m {
+	case CopyFileRange:
+		return cfrRefused(err)
+	case Sendfile:
+		return sendfileRefused(err)
+	case Splice:
+		return spliceRefused(err)
+	}
+	return false
+}
+
 // sideOf says which end an errno from a call that both reads and writes
 // (splice, sendfile, copy_file_range) belongs to.
 func sideOf(err error, src, dst *file) Side {

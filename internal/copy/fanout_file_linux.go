@@ -224,19 +224,6 @@ func (f *fan) fileCall(m Method, o *output, max int64) (int, Side, error) {
 	return n, 0, nil
 }
 
-// refusedBy says whether err from method m means "not for this pair".
-func refusedBy(m Method, err error) bool {
-	switch m {
-	case CopyFileRange:
-		return cfrRefused(err)
-	case Sendfile:
-		return sendfileRefused(err)
-	case Splice:
-		return spliceRefused(err)
-	}
-	return false
-}
-
 // fileAtEOF reports whether off is at or past the end of the regular file
 // src, by its size now (it may have grown since the fan-out began).
 func fileAtEOF(src *file, off int64) bool {
@@ -245,41 +232,4 @@ func fileAtEOF(src *file, off int64) bool {
 		return true
 	}
 	return off >= st.Size
-}
-
-// The calls below take an explicit source offset and leave the source's
-// file offset alone; like the wrappers of sys_linux.go they retry EINTR,
-// wait on EAGAIN and count the call on dst's step.
-
-// fanSplice is splice(2) with an optional source offset, which it
-// advances.
-func fanSplice(dst, src *file, off *int64, max int) (int, error) {
-	return waitingEAGAIN(dst, src, dst, func() (int, error) {
-		n, err := unix.Splice(src.fd, off, dst.fd, nil, max, unix.SPLICE_F_MOVE)
-		return int(n), err
-	})
-}
-
-func psendfile(dst, src *file, off int64, max int) (int, error) {
-	return waitingEAGAIN(dst, nil, dst, func() (int, error) {
-		o := off
-		return unix.Sendfile(dst.fd, src.fd, &o, max)
-	})
-}
-
-func pcopyFileRange(dst, src *file, off int64, max int) (int, error) {
-	dst.count()
-	// Regular files never return EAGAIN.
-	return ignoringEINTR2(func() (int, error) {
-		o := off
-		return unix.CopyFileRange(src.fd, &o, dst.fd, nil, max, 0)
-	})
-}
-
-func pread(src *file, p []byte, off int64) (int, error) {
-	n, err := ignoringEINTR2(func() (int, error) { return unix.Pread(src.fd, p, off) })
-	if n < 0 {
-		n = 0
-	}
-	return n, err
 }

@@ -107,14 +107,16 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 		}
 		return rep, nil
 	}
+	// One route per source kind, each in its own file: a regular file
+	// feeds every output from its own offset (fanout_file_linux.go);
+	// a pipe or a stream socket is spliced into an internal pipe whose
+	// pages are tee'd and spliced to the outputs, and anything else is
+	// read(2) into a buffer and written (fanout_pipe_linux.go).
 	switch {
 	case fromFile:
 		return rep, f.fromFile()
-	case s.info.Kind == fdkind.Pipe:
-		return rep, f.fromPipe(s, nil)
-	case streamSocket(s.info) && f.anySpliceable():
-		// splice reads stream sockets into a pipe (PITFALLS 6); the
-		// pipe is then fanned out as stdin would be.
+	case (s.info.Kind == fdkind.Pipe || streamSocket(s.info)) && f.anySpliceable():
+		// splice reads pipes and stream sockets only (PITFALLS 6).
 		p, err := getPipe()
 		if err != nil {
 			// pipe2 failed (EMFILE): PITFALLS 17, read/write.
@@ -124,15 +126,16 @@ func fanout(src *os.File, dsts []*os.File, opt FanoutOptions) (*FanoutReport, er
 		putPipe(p)
 		return rep, err
 	}
-	// Terminals, character devices, datagram sockets, procfs files:
-	// read(2) into a buffer, write(2) to every output.
+	// Terminals, character devices, datagram sockets, procfs files, and
+	// sources whose outputs all refuse splice: read(2) into a buffer,
+	// write(2) to every output.
 	return rep, f.fromPipe(s, nil)
 }
 
 // anySpliceable reports whether some output could take pages from a pipe.
 func (f *fan) anySpliceable() bool {
 	for _, o := range f.outs {
-		if o.broken == nil && plan(pipeInfo, o.info)[0] == Splice {
+		if o.broken == nil && (f.opt.Force == Splice || plan(pipeInfo, o.info)[0] == Splice) {
 			return true
 		}
 	}

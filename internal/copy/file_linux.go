@@ -350,13 +350,16 @@ func (c *fileCopy) seekBoth(off int64) error {
 	if c.atStart {
 		c.atStart = false
 		if off == 0 {
+			c.src.pos, c.src.posKnown = 0, c.src.info.Kind == fdkind.Regular
 			return nil
 		}
 	}
 	if c.src.info.Kind == fdkind.Regular {
+		c.src.posKnown = false
 		if _, err := seekFn(c.src, off, unix.SEEK_SET); err != nil {
 			return newError(Read, "lseek", err)
 		}
+		c.src.pos, c.src.posKnown = off, true
 	}
 	if c.dst.info.Kind == fdkind.Regular {
 		if _, err := seekFn(c.dst, off, unix.SEEK_SET); err != nil {

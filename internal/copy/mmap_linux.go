@@ -42,7 +42,7 @@ func mmapMethod(dst, src *file, remain int64) (written int64, handled bool, err 
 	}
 	defer func() {
 		if written > 0 {
-			unix.Seek(src.fd, off, unix.SEEK_SET)
+			seek(src, off, unix.SEEK_SET)
 		}
 	}()
 	for remain > 0 {
@@ -81,7 +81,7 @@ func mmapWindowCopy(dst, src *file, off, n int64) (int64, error) {
 	}
 	defer unmapWindow(m)
 	w, err := writeAll(dst, m[skip:])
-	dst.moved(w)
+	dst.wrote(w)
 	if err == unix.EFAULT {
 		// The pages past w are gone: the file shrank under the mapping.
 		return int64(w), &Error{Side: Read, Err: ErrShrank}
@@ -134,7 +134,7 @@ func mapped(src *file, visit func(p []byte) error) (visited int64, err error) {
 	}
 	defer func() {
 		if visited > 0 {
-			unix.Seek(src.fd, off, unix.SEEK_SET)
+			seek(src, off, unix.SEEK_SET)
 		}
 	}()
 	for {

@@ -28,7 +28,7 @@ func readWriteMethod(dst, src *file, remain int64) (written int64, handled bool,
 		w, err := writeAll(dst, (*buf)[:n])
 		written += int64(w)
 		remain -= int64(w)
-		dst.moved(w)
+		dst.wrote(w)
 		if err != nil {
 			return written, true, newError(Write, "write", err)
 		}

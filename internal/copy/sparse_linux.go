@@ -16,6 +16,9 @@ func seek(f *file, off int64, whence int) (int64, error) {
 		n, err = unix.Seek(f.fd, off, whence)
 		return err
 	})
+	if err == nil {
+		f.pos = n // lseek answers with the new offset, whatever whence
+	}
 	return n, err
 }
 
@@ -37,6 +40,7 @@ type extent struct{ off, end int64 }
 // and ends by size, even on a file being written or a filesystem that
 // answers wrongly (PITFALLS 15).
 func nextData(src *file, off, size int64) (e extent, ok bool, err error) {
+	src.posKnown = false // SEEK_DATA and SEEK_HOLE move it
 	data, err := seekFn(src, off, unix.SEEK_DATA)
 	if err == unix.ENXIO {
 		// ENXIO: no data at or after off (the final hole, or past EOF).

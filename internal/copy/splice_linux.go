@@ -56,7 +56,7 @@ func splicePipeMethod(dst, src *file, remain int64) (written int64, handled bool
 				written += int64(m)
 				remain -= int64(m)
 				p.data -= m
-				dst.moved(m)
+				dst.wrote(m)
 				continue
 			}
 			if err != nil && spliceRefused(err) && written == 0 && rewind(src, p.data) {
@@ -69,7 +69,7 @@ func splicePipeMethod(dst, src *file, remain int64) (written int64, handled bool
 			if err != nil && spliceRefused(err) {
 				w, err2 := p.drain(dst)
 				written += w
-				dst.moved(int(w))
+				dst.wrote(int(w))
 				if dst.step != nil {
 					dst.step.ViaUser += w
 				}
@@ -93,6 +93,6 @@ func rewind(src *file, n int) bool {
 	if src.info.Kind != fdkind.Regular {
 		return false
 	}
-	_, err := unix.Seek(src.fd, -int64(n), unix.SEEK_CUR)
+	_, err := seek(src, -int64(n), unix.SEEK_CUR)
 	return err == nil
 }

@@ -18,6 +18,20 @@ type file struct {
 	// progress, on a destination, counts the bytes written to it
 	// (Options.Progress); nil when nobody watches.
 	progress *atomic.Int64
+	// pos is the descriptor's file offset, when posKnown: set where the
+	// engine seeks it itself, moved on by the wrappers below that read
+	// at the current offset, so that the check for the end of a regular
+	// file needs no lseek (a copy of a tree makes one a file).
+	pos      int64
+	posKnown bool
+	pacer
+}
+
+// moved records that a call at src's current offset consumed n bytes.
+func (f *file) moved(n int) {
+	if f.posKnown && n > 0 {
+		f.pos += int64(n)
+	}
 }
 
 // newFile describes f, or takes known as its description when the caller
@@ -43,8 +57,8 @@ func newFile(f *os.File, known *fdkind.Info) (*file, error) {
 	return &file{fd: fd, info: info}, nil
 }
 
-// moved adds n bytes written to f to its progress counter.
-func (f *file) moved(n int) {
+// wrote adds n bytes written to f to its progress counter.
+func (f *file) wrote(n int) {
 	if f.progress != nil && n > 0 {
 		f.progress.Add(int64(n))
 	}
@@ -54,6 +68,7 @@ func (f *file) count() {
 	if f.step != nil {
 		f.step.Calls++
 	}
+	f.pace()
 }
 
 // The wrappers below are the only places that compare raw errnos, besides the
@@ -71,6 +86,12 @@ var (
 	}
 	sendfileSys      = func(outfd, infd, n int) (int, error) { return unix.Sendfile(outfd, infd, nil, n) }
 	copyFileRangeSys = func(rfd, wfd, n int) (int, error) { return unix.CopyFileRange(rfd, nil, wfd, nil, n, 0) }
+)
+
+// The calls of a fan-out, likewise.
+var (
+	teeFn     = tee
+	fSpliceFn = fanSplice
 )
 
 func ignoringEINTR(fn func() error) error {
@@ -112,17 +133,23 @@ func waitingEAGAIN(counted, src, dst *file, call func() (int, error)) (int, erro
 // ports and int on some 32-bit ones; callers never ask for more than an int
 // holds, so it returns int, as internal/poll's splice does.
 func splice(dst, src *file, max int) (int, error) {
-	return waitingEAGAIN(dst, src, dst, func() (int, error) { return spliceSys(src.fd, dst.fd, max) })
+	n, err := waitingEAGAIN(dst, src, dst, func() (int, error) { return spliceSys(src.fd, dst.fd, max) })
+	src.moved(n)
+	return n, err
 }
 
 func sendfile(dst, src *file, max int) (int, error) {
-	return waitingEAGAIN(dst, src, dst, func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
+	n, err := waitingEAGAIN(dst, src, dst, func() (int, error) { return sendfileSys(dst.fd, src.fd, max) })
+	src.moved(n)
+	return n, err
 }
 
 func copyFileRange(dst, src *file, max int) (int, error) {
 	dst.count()
 	// Regular files never return EAGAIN.
-	return ignoringEINTR2(func() (int, error) { return copyFileRangeSys(src.fd, dst.fd, max) })
+	n, err := ignoringEINTR2(func() (int, error) { return copyFileRangeSys(src.fd, dst.fd, max) })
+	src.moved(n)
+	return n, err
 }
 
 func read(src *file, p []byte) (int, error) {
@@ -130,6 +157,7 @@ func read(src *file, p []byte) (int, error) {
 	if n < 0 {
 		n = 0
 	}
+	src.moved(n)
 	return n, err
 }
 
@@ -207,6 +235,47 @@ func atEOF(src *file) bool {
 	if !src.info.SizeTrusted() {
 		return false
 	}
+	if src.posKnown {
+		return src.pos >= src.info.Size
+	}
 	off, err := unix.Seek(src.fd, 0, unix.SEEK_CUR)
 	return err == nil && off >= src.info.Size
+}
+
+// The calls below take an explicit source offset and leave the source's
+// file offset alone (a fan-out from a regular file feeds each output from
+// its own offset); like the ones above they retry EINTR, wait on EAGAIN
+// and count the call on dst's step.
+
+// fanSplice is splice(2) with an optional source offset, which it
+// advances.
+func fanSplice(dst, src *file, off *int64, max int) (int, error) {
+	return waitingEAGAIN(dst, src, dst, func() (int, error) {
+		n, err := unix.Splice(src.fd, off, dst.fd, nil, max, unix.SPLICE_F_MOVE)
+		return int(n), err
+	})
+}
+
+func psendfile(dst, src *file, off int64, max int) (int, error) {
+	return waitingEAGAIN(dst, nil, dst, func() (int, error) {
+		o := off
+		return unix.Sendfile(dst.fd, src.fd, &o, max)
+	})
+}
+
+func pcopyFileRange(dst, src *file, off int64, max int) (int, error) {
+	dst.count()
+	// Regular files never return EAGAIN.
+	return ignoringEINTR2(func() (int, error) {
+		o := off
+		return unix.CopyFileRange(src.fd, &o, dst.fd, nil, max, 0)
+	})
+}
+
+func pread(src *file, p []byte, off int64) (int, error) {
+	n, err := ignoringEINTR2(func() (int, error) { return unix.Pread(src.fd, p, off) })
+	if n < 0 {
+		n = 0
+	}
+	return n, err
 }

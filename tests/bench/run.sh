@@ -3,6 +3,7 @@
 # machine. See tests/bench/README.md for what is measured and how.
 #
 #   BENCH_QUICK=1   a short run (smaller inputs, fewer repetitions)
+#   BENCH_PIN=1     also run the streaming rows pinned: on one core, on two
 #   TMPDIR          where the scratch files go (its filesystem is measured)
 #
 # Timing never fails this script: it exits 1 only when a command under test
@@ -28,8 +29,14 @@ case ${BENCH_QUICK:-} in
 *) quick=-quick ;;
 esac
 
+pin=
+case ${BENCH_PIN:-} in
+'' | 0) ;;
+*) pin=-pin ;;
+esac
+
 status=0
-"$scratch/helpers/harness" -root "$root" -helpers "$scratch/helpers" -work "$scratch/work" $quick || status=$?
+"$scratch/helpers/harness" -root "$root" -helpers "$scratch/helpers" -work "$scratch/work" $quick $pin || status=$?
 # The methods side by side (--method) and the cost of --progress: a tool
 # of its own (tests/bench/techniques), after the main rows.
 mkdir -p "$scratch/techniques"

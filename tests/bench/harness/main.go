@@ -33,6 +33,8 @@ type config struct {
 	budget      time.Duration // more runs while a comparison takes less
 	big         int64         // zcat's page-cached file
 	stream      int64         // ztee's stream
+	side        int64         // the rows without a target: sockets, another filesystem
+	sideReps    int           // and their rounds
 	cpFile      int64         // zcp's file, same filesystem and reflinked
 	tree        int           // files in zcp -r's tree
 	bigTree     int           // files in the tree whose peak RSS is measured
@@ -44,12 +46,14 @@ type config struct {
 
 var (
 	fullConfig = config{
-		reps: 7, budget: 10 * time.Second, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
+		reps: 15, budget: 10 * time.Second, big: 2 << 30, stream: 1 << 30, cpFile: 1 << 30,
+		side: 512 << 20, sideReps: 7,
 		tree: 10000, bigTree: 100000, startRounds: 15, startRuns: 40,
 		smallLoop: 100 * time.Millisecond, smallReps: 5,
 	}
 	quickConfig = config{
 		quick: true, reps: 3, budget: 2 * time.Second, big: 256 << 20, stream: 128 << 20, cpFile: 128 << 20,
+		side: 64 << 20, sideReps: 3,
 		tree: 2000, bigTree: 50000, startRounds: 6, startRuns: 20,
 		smallLoop: 50 * time.Millisecond, smallReps: 3,
 	}
@@ -57,7 +61,9 @@ var (
 
 type harness struct {
 	cfg     config
-	root    string // the repository
+	pin     bool             // -pin: streaming rows pinned too
+	rssKiB  map[string]int64 // the largest peak RSS of each tool, by GNU time
+	root    string           // the repository
 	helpers string
 	work    string
 	report
@@ -74,12 +80,13 @@ func main() {
 	helpers := flag.String("helpers", "", "directory of the built helpers")
 	work := flag.String("work", "", "scratch directory (on the filesystem to measure)")
 	quick := flag.Bool("quick", false, "short run: smaller files, fewer repetitions")
+	pin := flag.Bool("pin", false, "also run the streaming rows with both ends on one core and on two")
 	flag.Parse()
 	if *helpers == "" || *work == "" {
 		fmt.Fprintln(os.Stderr, "usage: harness -root DIR -helpers DIR -work DIR [-quick]")
 		os.Exit(2)
 	}
-	h := &harness{cfg: fullConfig, root: *root, helpers: *helpers, work: *work}
+	h := &harness{cfg: fullConfig, root: *root, helpers: *helpers, work: *work, pin: *pin, rssKiB: map[string]int64{}}
 	if *quick {
 		h.cfg = quickConfig
 	}
@@ -105,7 +112,9 @@ func (h *harness) main() int {
 	}
 	h.zcat()
 	h.ztee()
+	h.sockets()
 	h.zcp()
+	h.startup()
 	h.questions()
 	h.printTargets()
 	fmt.Printf("\nload average at the end: %s; total time %s\n", loadavg(), time.Since(start).Round(time.Second))
@@ -194,6 +203,18 @@ func (h *harness) header() {
 	fmt.Printf("scratch: %s (%s)\n", h.work, fsType(h.work))
 	fmt.Println("consumer: tests/bench/drain (splice to /dev/null, stdin pipe grown to 1 MiB)")
 	fmt.Println("reference: GNU coreutils " + gnuVersion())
+	var peers []string
+	for _, t := range append(coreutils("cat")[1:], h.catTools("")[5:]...) {
+		if t.why == "" {
+			peers = append(peers, t.name+" ("+t.argv[0]+")")
+		} else {
+			peers = append(peers, t.name+": "+t.why)
+		}
+	}
+	fmt.Println("peers: " + strings.Join(peers, "; "))
+	if h.pin {
+		fmt.Println("placements: streaming rows unpinned, then on one core, then on two (-pin)")
+	}
 }
 
 func gnuVersion() string {

@@ -12,6 +12,9 @@ import (
 
 var pipeSizes = []int{64 << 10, 256 << 10, 1 << 20}
 
+// pinStages, when set, places the stages of the methods rows.
+var pinStages *placement
+
 func (h *harness) questions() {
 	section("design questions (tests/bench/methods: raw system calls, one method forced)")
 	n := h.cfg.big
@@ -27,6 +30,12 @@ func (h *harness) questions() {
 			}
 			d := newStage("drain", h.helper("drain"), "-pipe", "0")
 			stages = append(stages, m, d)
+			if pl := pinStages; pl != nil {
+				pl.pinned(m, d)
+				if fromPipe {
+					stages[0].cpu = pl.other
+				}
+			}
 			ends, err := chain(stages...)
 			if err != nil {
 				return sample{}, err
@@ -39,6 +48,8 @@ func (h *harness) questions() {
 		}}
 	}
 
+	h.viaPipe(methods)
+
 	// Q1 and Q2 for file -> pipe: splice directly or through a pipe of
 	// methods' own, at each pipe size; read/write for reference.
 	var vs []variant
@@ -49,7 +60,7 @@ func (h *harness) questions() {
 	}
 	vs = append(vs, methods("readwrite", 1<<20, false))
 	fmt.Printf("  file -> pipe, %s cached file -> drain; every pipe set to the size shown\n", fmtSize(n))
-	fileRuns, err := measure(h.cfg.reps, h.cfg.budget, vs...)
+	fileRuns, err := measure(h.questionReps(), h.cfg.budget, vs...)
 	if err != nil {
 		fmt.Println("  failed: " + err.Error())
 		h.failures = append(h.failures, "design questions: "+err.Error())
@@ -73,7 +84,7 @@ func (h *harness) questions() {
 	}
 	vs = append(vs, methods("readwrite", 1<<20, true))
 	fmt.Printf("  pipe -> pipe, source | methods | drain, %s; both pipes of the stage set to the size shown\n", fmtSize(n))
-	pipeRuns, err := measure(h.cfg.reps, h.cfg.budget, vs...)
+	pipeRuns, err := measure(h.questionReps(), h.cfg.budget, vs...)
 	if err != nil {
 		fmt.Println("  failed: " + err.Error())
 		h.failures = append(h.failures, "design questions: "+err.Error())
@@ -88,6 +99,55 @@ func (h *harness) questions() {
 	}
 
 	h.smallFiles()
+}
+
+// questionReps is the rounds of the pipe-size rows, answered long ago
+// with 7 (see tests/bench/README.md) and kept as a check.
+func (h *harness) questionReps() int { return min(7, h.cfg.reps) }
+
+// viaPipe settles Q1 (splice a file into the output pipe directly, or
+// through a pipe of one's own first, as uutils does) for file -> pipe and
+// pipe -> pipe with 1 MiB pipes, with enough rounds, in every placement:
+// unpinned, all on one core, and the copier and its neighbours on two.
+func (h *harness) viaPipe(methods func(mode string, pipe int, fromPipe bool) variant) {
+	reps := max(21, h.cfg.reps)
+	if h.cfg.quick {
+		reps = 9
+	}
+	pls := []placement{unpinned, {"one core", 0, 0}, {"two cores", 0, 1}}
+	fmt.Printf("  Q1: direct splice or through a pipe of one's own, 1 MiB pipes, %s, %d+ rounds per placement\n", fmtSize(h.cfg.big), reps)
+	rows := [][]string{{"copy", "placement", "direct", "via a pipe", "via a pipe's time / direct's", "CPU direct / via", "ctx sw direct / via"}}
+	for _, fromPipe := range []bool{false, true} {
+		name := "file -> pipe"
+		if fromPipe {
+			name = "pipe -> pipe"
+		}
+		for _, pl := range pls {
+			pin := func(v variant) variant {
+				run := v.run
+				return variant{v.name, func() (sample, error) {
+					old := pinStages
+					pinStages = &pl
+					defer func() { pinStages = old }()
+					return run()
+				}}
+			}
+			runs, err := measure(reps, 0, pin(methods("direct", 1<<20, fromPipe)), pin(methods("viapipe", 1<<20, fromPipe)))
+			if err != nil {
+				fmt.Println("  failed: " + err.Error())
+				h.failures = append(h.failures, "design questions: "+err.Error())
+				return
+			}
+			d, v := statsOf(seconds(runs[0])), statsOf(seconds(runs[1]))
+			ud, uv := usageOf("methods", runs[0]), usageOf("methods", runs[1])
+			rows = append(rows, []string{name, pl.name, fmtTime(d.med), fmtTime(v.med),
+				fmtRatio(statsOf(ratios(runs[0], runs[1]))),
+				fmt.Sprintf("%s / %s", fmtTime(ud.cpu.Seconds()), fmtTime(uv.cpu.Seconds())),
+				fmt.Sprintf("%d / %d", ud.nvcsw+ud.nivcsw, uv.nvcsw+uv.nivcsw)})
+		}
+	}
+	table(rows)
+	fmt.Println("  -> <1: through a pipe is faster; the engine splices file -> pipe directly (see README, Performance)")
 }
 
 // smallFiles finds the size below which read/write beats splice for one

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,12 +23,13 @@ type stage struct {
 	stdout *os.File // nil: captured in out
 	extra  []*os.File
 	dir    string
+	cpu    int // the CPU the process is pinned to, or -1
 	out    bytes.Buffer
 	errb   bytes.Buffer
 }
 
 func newStage(label string, argv ...string) *stage {
-	return &stage{label: label, argv: argv}
+	return &stage{label: label, argv: argv, cpu: -1}
 }
 
 // sample is one measured run: its wall time (or the time per operation a
@@ -36,6 +38,15 @@ func newStage(label string, argv ...string) *stage {
 type sample struct {
 	d   time.Duration
 	rss map[string]int64
+	ru  map[string]usage
+}
+
+// usage is what wait4(2) said of one process: CPU time (user + system),
+// voluntary and involuntary context switches, peak RSS in KiB.
+type usage struct {
+	cpu           time.Duration
+	nvcsw, nivcsw int64
+	maxrss        int64
 }
 
 // pipe returns a blocking pipe: os.Pipe would make it nonblocking, and the
@@ -94,7 +105,7 @@ func runStages(stages []*stage, parentEnds []*os.File) (sample, error) {
 	}
 	start := time.Now()
 	for i, c := range cmds {
-		if err := c.Start(); err != nil {
+		if err := startOn(c, stages[i].cpu); err != nil {
 			for _, d := range cmds[:i] {
 				_ = d.Process.Kill()
 				_ = d.Wait()
@@ -111,14 +122,40 @@ func runStages(stages []*stage, parentEnds []*os.File) (sample, error) {
 				strings.TrimSpace(stages[i].errb.String()))
 		}
 	}
-	smp := sample{d: time.Since(start), rss: map[string]int64{}}
+	smp := sample{d: time.Since(start), rss: map[string]int64{}, ru: map[string]usage{}}
 	for i, c := range cmds {
 		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			// ru_maxrss is in KiB on Linux (getrusage(2)).
-			smp.rss[stages[i].label] = max(smp.rss[stages[i].label], ru.Maxrss)
+			l := stages[i].label
+			smp.rss[l] = max(smp.rss[l], ru.Maxrss)
+			smp.ru[l] = usage{
+				cpu:   time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+				nvcsw: ru.Nvcsw, nivcsw: ru.Nivcsw, maxrss: ru.Maxrss,
+			}
 		}
 	}
 	return smp, firstErr
+}
+
+// startOn starts c pinned to cpu (-1: wherever the kernel likes). The
+// affinity is set on this thread just for the fork: the child inherits it
+// (sched_setaffinity(2)), and the harness's other work is not pinned.
+func startOn(c *exec.Cmd, cpu int) error {
+	if cpu < 0 {
+		return c.Start()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return err
+	}
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return err
+	}
+	defer unix.SchedSetaffinity(0, &old)
+	return c.Start()
 }
 
 // drained is the byte count a drain stage printed.
@@ -142,6 +179,20 @@ func expect(want int64, drains ...*stage) error {
 		}
 	}
 	return nil
+}
+
+// runChain connects the stages stdout -> stdin with pipes, runs them, and
+// checks that the last one, a drain, consumed want bytes.
+func runChain(want int64, stages ...*stage) (sample, error) {
+	ends, err := chain(stages...)
+	if err != nil {
+		return sample{}, err
+	}
+	s, err := runStages(stages, ends)
+	if err == nil {
+		err = expect(want, stages[len(stages)-1])
+	}
+	return s, err
 }
 
 // variant is one side of a comparison; run performs and checks one run.
@@ -215,17 +266,6 @@ func ratios(fast, slow []sample) []float64 {
 		xs[i] = slow[i].d.Seconds() / fast[i].d.Seconds()
 	}
 	return xs
-}
-
-// peakRSS is the largest peak RSS of the process label over the samples.
-func peakRSS(label string, sss ...[]sample) int64 {
-	var m int64
-	for _, ss := range sss {
-		for _, s := range ss {
-			m = max(m, s.rss[label])
-		}
-	}
-	return m
 }
 
 // sh runs a setup command (not measured) and returns its error with its

@@ -15,10 +15,12 @@ import (
 const gnuCp = "/usr/bin/cp"
 
 const (
-	tZcpFile   = "zcp 1 GiB file, same fs: >= 1.0x cp"
+	tZcpFile   = "zcp 1 GiB file, same fs: >= 1.0x GNU cp"
 	tZcpBtrfs  = "zcp reflink 1 GiB on btrfs: constant, ms"
 	tZcpXFS    = "zcp reflink 1 GiB on xfs: constant, ms"
-	tZcpTree   = "zcp -r 10,000 small files >= 1.0x cp -r"
+	tZcpTree   = "zcp -r 10,000 small files >= 1.0x GNU cp -r"
+	tZcpTreeA  = "zcp -a 10,000 small files >= 1.0x GNU cp -a"
+	tZcpCPU    = "zcp -r/-a CPU <= GNU cp's"
 	tZcpTreeMB = "zcp -r peak RSS bounded (large tree)"
 )
 
@@ -27,12 +29,12 @@ const (
 const reflinkMax = 50 * time.Millisecond
 
 func (h *harness) zcp() {
-	section("zcp (issue 4)")
+	section("zcp: cp's rows")
 	zcp, why := h.command("zcp")
 	if zcp == "" {
 		fmt.Println("  skipped: " + why)
-		for _, t := range []string{tZcpFile, tZcpBtrfs, tZcpXFS, tZcpTree, tZcpTreeMB} {
-			h.skip(4, t, why)
+		for _, t := range []string{tZcpFile, tZcpBtrfs, tZcpXFS, tZcpTree, tZcpTreeA, tZcpCPU, tZcpTreeMB} {
+			h.skip(9, t, why)
 		}
 		return
 	}
@@ -42,7 +44,10 @@ func (h *harness) zcp() {
 	// (see copyTree) and where others' writeback made the time of one
 	// 1 GiB copy vary sevenfold.
 	dir, where := h.work, fsType(h.work)+" (the scratch directory)"
-	mnt, done, why := h.loopFS("ext4", 2*h.cfg.cpFile+(2<<30), "-F", "-N", "600000",
+	// Room for the sparse 4 GiB file copied by a cp that writes its
+	// holes out (busybox), and inodes for every tree copy that a row
+	// keeps: five tools, up to 17 runs each, 10,000 files a copy.
+	mnt, done, why := h.loopFS("ext4", 2*h.cfg.cpFile+(6<<30), "-F", "-N", "1200000",
 		"-E", "lazy_itable_init=0,lazy_journal_init=0")
 	if mnt != "" {
 		defer done()
@@ -51,17 +56,18 @@ func (h *harness) zcp() {
 		where += "; no fresh ext4: " + why
 	}
 	h.zcpFile(zcp, dir, where)
+	h.zcpSparse(zcp, dir, where)
 	h.reflink(zcp, "btrfs", tZcpBtrfs)
 	h.reflink(zcp, "xfs", tZcpXFS)
 	h.zcpTree(zcp, dir, where)
 }
 
-// copyFile copies src to dst with bin, checks dst's size and removes it
-// (untimed: its dirty pages are dropped instead of written back).
-func copyFile(label, bin, src, dst string, size int64) variant {
-	return variant{label, func() (sample, error) {
+// copyFile copies src to dst with the tool, checks dst's size and removes
+// it (untimed: its dirty pages are dropped instead of written back).
+func copyFile(t tool, src, dst string, size int64) variant {
+	return variant{t.name, func() (sample, error) {
 		defer os.Remove(dst)
-		c := newStage(label, bin, src, dst)
+		c := newStage("tool", append(t.argv[:len(t.argv):len(t.argv)], src, dst)...)
 		s, err := runStages([]*stage{c}, nil)
 		if err != nil {
 			return s, err
@@ -81,42 +87,83 @@ func (h *harness) zcpFile(zcp, dir, where string) {
 	n := h.cfg.cpFile
 	src, dst := filepath.Join(dir, "cp.src"), filepath.Join(dir, "cp.dst")
 	if err := sh(h.helper("mkdata"), "file", src, fmt.Sprint(n)); err != nil {
-		h.fail(4, tZcpFile, err)
+		h.fail(9, tZcpFile, err)
 		return
 	}
 	unix.Sync()
 	defer os.Remove(src)
 	fmt.Printf("  one %s page-cached file, copied on the same filesystem: %s\n", fmtSize(n), where)
-	runs, err := measure(h.cfg.reps, h.cfg.budget, copyFile("zcp", zcp, src, dst, n), copyFile("cp", gnuCp, src, dst, n))
+	ts := h.cpTools(zcp, true)
+	runs, err := h.compare(n, ts, func(t tool) variant { return copyFile(t, src, dst, n) })
 	if err != nil {
-		h.fail(4, tZcpFile, err)
+		h.fail(9, tZcpFile, err)
 		return
 	}
-	r := statsOf(ratios(runs[0], runs[1]))
-	rows := [][]string{
-		timeRow("zcp SRC DST", runs[0], n),
-		timeRow("cp SRC DST", runs[1], n),
-		{"speed-up over cp", fmtRatio(r), fmt.Sprintf("%d pairs", len(runs[0]))},
+	r, ok := speedup(runs, ts, "GNU "+version(gnuCp))
+	if ok {
+		h.target(9, tZcpFile, fmtRatio(r)+sizeNote(n, 1<<30), higherIsBetter(r, 1))
 	}
-	// What a copy costs besides the data: the same on a one-line file.
-	// No issue sets a target for it; it is part of every file's time.
-	line, err := os.ReadFile(h.oneLine)
+}
+
+// zcpSparse copies a 4 GiB file that is mostly holes: 1 MiB of data at
+// four places. Every cp keeps the holes (--sparse=auto); the row shows how
+// long finding them takes, and the space the copy takes.
+func (h *harness) zcpSparse(zcp, dir, where string) {
+	const size = 4 << 30
+	src, dst := filepath.Join(dir, "sparse.src"), filepath.Join(dir, "sparse.dst")
+	f, err := os.Create(src)
 	if err == nil {
-		var one [][]sample
-		one, err = measure(3*h.cfg.reps, 0, copyFile("zcp", zcp, h.oneLine, dst, int64(len(line))),
-			copyFile("cp", gnuCp, h.oneLine, dst, int64(len(line))))
+		err = f.Truncate(size)
+	}
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i*7 + 1)
+	}
+	for _, off := range []int64{0, 1 << 30, 3 << 30, size - 1<<20} {
 		if err == nil {
-			rows = append(rows,
-				timeRow("zcp ONE-LINE DST (start-up)", one[0], 0),
-				timeRow("cp ONE-LINE DST (start-up)", one[1], 0),
-				[]string{"zcp start-up / cp's", fmtRatio(statsOf(ratios(one[1], one[0]))), ""})
+			_, err = f.WriteAt(chunk, off)
 		}
 	}
-	table(rows)
-	if err != nil {
-		h.fail(4, "zcp start-up (no target)", err)
+	if f != nil {
+		f.Close()
 	}
-	h.target(4, tZcpFile, fmtRatio(r)+sizeNote(n, 1<<30), higherIsBetter(r, 1))
+	defer os.Remove(src)
+	if err != nil {
+		h.fail(9, "zcp sparse 4 GiB (no target)", err)
+		return
+	}
+	unix.Sync()
+	fmt.Printf("  a sparse 4 GiB file (4 MiB of data), copied on %s\n", where)
+	var used []string
+	ts := h.cpTools(zcp, false)
+	timed := ts
+	if i := peer(ts, "busybox"); i >= 0 {
+		// busybox cp writes the holes out, 4 GiB of zeros a run: one
+		// run below shows it, timing it would take most of the row.
+		timed = append(append([]tool(nil), ts[:i]...), ts[i+1:]...)
+		timed = append(timed, tool{name: "busybox", why: "writes the holes out (see the space below); not timed"})
+	}
+	_, err = h.compare(0, timed, func(t tool) variant { return copyFile(t, src, dst, size) })
+	if err != nil {
+		h.fail(9, "zcp sparse 4 GiB (no target)", err)
+		return
+	}
+	// Space taken by each tool's copy, one more run each.
+	for _, t := range ts {
+		if t.why != "" {
+			continue
+		}
+		c := newStage("tool", append(t.argv[:len(t.argv):len(t.argv)], src, dst)...)
+		if _, err := runStages([]*stage{c}, nil); err != nil {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Stat(dst, &st) == nil {
+			used = append(used, fmt.Sprintf("%s %s", t.name, fmtSize(st.Blocks*512)))
+		}
+		os.Remove(dst)
+	}
+	fmt.Printf("  space the copy takes: %s\n", strings.Join(used, ", "))
 }
 
 // reflink measures a reflink copy on a loop-mounted filesystem of type fs,
@@ -170,8 +217,8 @@ func (h *harness) reflink(zcp, fsName, what string) {
 	os.Remove(dst)
 
 	runs, err := measure(h.cfg.reps, h.cfg.budget,
-		copyFile("zcp", zcp, src, dst, n), copyFile("cp", gnuCp, src, dst, n),
-		copyFile("zcp", zcp, srcSmall, dst, small))
+		copyFile(tool{name: "zcp", argv: []string{zcp}}, src, dst, n), copyFile(tool{name: "cp", argv: []string{gnuCp}}, src, dst, n),
+		copyFile(tool{name: "zcp small", argv: []string{zcp}}, srcSmall, dst, small))
 	if err != nil {
 		h.fail(4, what, err)
 		return
@@ -265,12 +312,12 @@ func treeSum(dir string) (files int, bytes int64, err error) {
 	return files, bytes, err
 }
 
-// copyTree copies the tree src with bin -r into a new directory named
-// after dst each run, and checks the copy. The copies are kept until done
-// is called: ext4 without a journal (this machine's root) scans past the
-// inodes freed in the last minutes when it allocates one, and removing each
-// copy made every later run several times slower.
-func copyTree(label, bin, src, dst string, files int, bytes int64) (v variant, done func()) {
+// copyTree copies the tree src with the tool and opt (-r, -a) into a new
+// directory named after dst each run, and checks the copy. The copies are
+// kept until done is called: ext4 without a journal (this machine's root)
+// scans past the inodes freed in the last minutes when it allocates one,
+// and removing each copy made every later run several times slower.
+func copyTree(t tool, opt, src, dst string, files int, bytes int64) (v variant, done func()) {
 	var made []string
 	done = func() {
 		for _, d := range made {
@@ -278,10 +325,10 @@ func copyTree(label, bin, src, dst string, files int, bytes int64) (v variant, d
 		}
 		made = nil
 	}
-	return variant{label, func() (sample, error) {
+	return variant{t.name, func() (sample, error) {
 		d := fmt.Sprintf("%s.%d", dst, len(made))
 		made = append(made, d)
-		c := newStage(label, bin, "-r", src, d)
+		c := newStage("tool", append(t.argv[:len(t.argv):len(t.argv)], opt, src, d)...)
 		s, err := runStages([]*stage{c}, nil)
 		if err != nil {
 			return s, err
@@ -301,38 +348,61 @@ func (h *harness) zcpTree(zcp, dir, where string) {
 	tree, dst := filepath.Join(dir, "tree"), filepath.Join(dir, "tree.copy")
 	t := time.Now()
 	if err := sh(h.helper("mkdata"), "tree", tree, fmt.Sprint(h.cfg.tree), "8192"); err != nil {
-		h.fail(4, tZcpTree, err)
+		h.fail(9, tZcpTree, err)
 		return
 	}
 	unix.Sync()
 	defer os.RemoveAll(tree)
 	files, bytes, err := treeSum(tree)
 	if err != nil {
-		h.fail(4, tZcpTree, err)
+		h.fail(9, tZcpTree, err)
 		return
 	}
-	fmt.Printf("  -r of a tree of %d files of 0-8 KiB (%s in all, 100 a directory; made in %s); copies kept until the end\n",
+	fmt.Printf("  a tree of %d files of 0-8 KiB (%s in all, 100 a directory; made in %s); copies kept until each row ends\n",
 		files, fmtSize(bytes), time.Since(t).Round(time.Millisecond))
 	fmt.Printf("  on %s\n", where)
-	z, zDone := copyTree("zcp", zcp, tree, dst+"-zcp", files, bytes)
-	c, cDone := copyTree("cp", gnuCp, tree, dst+"-cp", files, bytes)
-	runs, err := measure(h.cfg.reps, h.cfg.budget, z, c)
-	zDone()
-	cDone()
-	if err != nil {
-		h.fail(4, tZcpTree, err)
-	} else {
-		r := statsOf(ratios(runs[0], runs[1]))
-		table([][]string{
-			timeRow("zcp -r TREE DST", runs[0], 0),
-			timeRow("cp -r TREE DST", runs[1], 0),
-			{"speed-up over cp -r", fmtRatio(r), fmt.Sprintf("%d pairs", len(runs[0]))},
-		})
+	ts := h.cpTools(zcp, false)
+	gnu := "GNU " + version(gnuCp)
+	var cpu []string
+	cpuOK := true
+	for _, opt := range []string{"-r", "-a"} {
 		what := tZcpTree
-		if h.cfg.tree != 10000 {
-			what = fmt.Sprintf("zcp -r %d small files >= 1.0x cp -r", h.cfg.tree)
+		if opt == "-a" {
+			what = tZcpTreeA
 		}
-		h.target(4, what, fmtRatio(r), higherIsBetter(r, 1))
+		if h.cfg.tree != 10000 {
+			what = fmt.Sprintf("zcp %s %d small files >= 1.0x GNU cp %s", opt, h.cfg.tree, opt)
+		}
+		var dones []func()
+		fmt.Printf("  TOOL %s TREE DST\n", opt)
+		runs, err := h.compare(0, ts, func(t tool) variant {
+			v, done := copyTree(t, opt, tree, fmt.Sprintf("%s%s-%d", dst, opt, len(dones)), files, bytes)
+			dones = append(dones, done)
+			return v
+		})
+		for _, d := range dones {
+			d()
+		}
+		if err != nil {
+			h.fail(9, what, err)
+			cpuOK = false
+			continue
+		}
+		r, ok := speedup(runs, ts, gnu)
+		if !ok {
+			continue
+		}
+		h.target(9, what, fmtRatio(r), higherIsBetter(r, 1))
+		z, g := usageOf("tool", runs[0]).cpu, usageOf("tool", runs[peer(ts, gnu)]).cpu
+		cpu = append(cpu, fmt.Sprintf("%s %s against %s (%.2fx)", opt, fmtTime(z.Seconds()), fmtTime(g.Seconds()), z.Seconds()/g.Seconds()))
+		cpuOK = cpuOK && z <= g
+	}
+	if len(cpu) > 0 {
+		verdict := "met"
+		if !cpuOK {
+			verdict = "NOT met"
+		}
+		h.target(9, tZcpCPU, strings.Join(cpu, "; ")+" (medians)", verdict)
 	}
 
 	h.treeRSS(zcp, dir)
@@ -348,22 +418,23 @@ func (h *harness) treeRSS(zcp, dir string) {
 	for _, n := range counts {
 		tree, dst := filepath.Join(dir, fmt.Sprintf("tree%d", n)), filepath.Join(dir, fmt.Sprintf("tree%d.copy", n))
 		if err := sh(h.helper("mkdata"), "tree", tree, fmt.Sprint(n), "0"); err != nil {
-			h.fail(4, tZcpTreeMB, err)
+			h.fail(9, tZcpTreeMB, err)
 			return
 		}
 		unix.Sync()
-		z, zDone := copyTree("zcp", zcp, tree, dst, n, 0)
-		c, cDone := copyTree("cp", gnuCp, tree, dst, n, 0)
-		for _, v := range []variant{z, c} {
-			s, err := v.run()
-			zDone()
-			cDone()
-			if err != nil {
+		ts := []tool{{name: "zcp", argv: []string{zcp}}, {name: "cp", argv: []string{gnuCp}}}
+		for i, kib := range h.peakRSSKiB(ts, func(t tool) variant {
+			v, done := copyTree(t, "-r", tree, dst, n, 0)
+			run := v.run
+			v.run = func() (sample, error) { defer done(); return run() }
+			return v
+		}) {
+			if kib < 0 {
 				os.RemoveAll(tree)
-				h.fail(4, tZcpTreeMB, err)
+				h.fail(9, tZcpTreeMB, fmt.Errorf("%s -r: no peak RSS", ts[i].name))
 				return
 			}
-			rss[v.name] = append(rss[v.name], s.rss[v.name])
+			rss[ts[i].name] = append(rss[ts[i].name], kib)
 		}
 		os.RemoveAll(tree)
 		rows = append(rows, []string{fmt.Sprintf("%d empty files", n), fmtKiB(rss["zcp"][len(rss["zcp"])-1]), fmtKiB(rss["cp"][len(rss["cp"])-1])})
@@ -381,6 +452,6 @@ func (h *harness) treeRSS(zcp, dir string) {
 	if at1M(rss["zcp"])-rss["zcp"][1] >= 16<<10 {
 		verdict = "NOT met (grows with the tree)"
 	}
-	h.target(4, tZcpTreeMB, fmt.Sprintf("%s at %d files, %s at %d (%.0f B/file, ~%s at 1M)",
+	h.target(9, tZcpTreeMB, fmt.Sprintf("%s at %d files, %s at %d (%.0f B/file, ~%s at 1M)",
 		fmtKiB(rss["zcp"][0]), counts[0], fmtKiB(rss["zcp"][1]), counts[1], perFile(rss["zcp"]), fmtKiB(at1M(rss["zcp"]))), verdict)
 }

@@ -7,7 +7,8 @@
 //
 // It sends FILE once, or exactly BYTES bytes, starting over at the beginning
 // of FILE as often as needed. By default it grows its stdout pipe to 1 MiB
-// with F_SETPIPE_SZ; -pipe 0 leaves the pipe's size alone.
+// with F_SETPIPE_SZ; -pipe 0 leaves the pipe's size alone. A stdout that is
+// a socket gets the pages with sendfile(2) instead.
 package main
 
 import (
@@ -52,12 +53,25 @@ func send(name string, out int, total int64, pipeSize int) error {
 		// A refusal leaves a pipe that still works.
 		_, _ = unix.FcntlInt(uintptr(out), unix.F_SETPIPE_SZ, pipeSize)
 	}
+	var ost unix.Stat_t
+	if err := unix.Fstat(out, &ost); err != nil {
+		return err
+	}
+	move := func(off *int64, n int) (int64, error) {
+		return unix.Splice(fd, off, out, nil, n, unix.SPLICE_F_MOVE)
+	}
+	if ost.Mode&unix.S_IFMT == unix.S_IFSOCK {
+		move = func(off *int64, n int) (int64, error) {
+			m, err := unix.Sendfile(out, fd, off, n)
+			return int64(m), err
+		}
+	}
 	var off int64
 	for total > 0 {
 		if off == st.Size {
 			off = 0
 		}
-		n, err := unix.Splice(fd, &off, out, nil, int(min(total, st.Size-off, 1<<30)), unix.SPLICE_F_MOVE)
+		n, err := move(&off, int(min(total, st.Size-off, 1<<30)))
 		if err == unix.EINTR {
 			continue
 		}
