@@ -29,7 +29,6 @@ type config struct {
 	opt      tree.Options
 	ops      tree.Operands
 	progress bool
-	warnings []string
 }
 
 // errDone says that --help or --version has been answered.
@@ -43,7 +42,7 @@ func (f *fatal) Error() string { return f.msg }
 // parse turns argv into a config, as cp's main does: each option takes
 // effect in order, so that a bad argument before a bad option is the error
 // reported, as getopt hands them over one at a time.
-func parse(prog string, args []string, stdout io.Writer) (*config, error) {
+func parse(prog string, args []string, stdout io.Writer, warn func(string)) (*config, error) {
 	opts, operands, perr := cli.Parse(spec, args)
 	cfg := &config{}
 	o := &cfg.opt
@@ -56,7 +55,6 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 	control := ""
 	suffix, suffixSet := "", false
 	methodSet := false
-	var warnings []string
 	for _, p := range opts {
 		name := p.Opt.Long
 		if name == "" {
@@ -179,7 +177,9 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 			// like cp there, -Z has nothing to do.
 		case "context":
 			if p.HasValue {
-				warnings = append(warnings, "warning: ignoring --context; it requires an SELinux-enabled kernel")
+				// Said as cp says it, while the options are read:
+				// before any error a later option causes.
+				warn("warning: ignoring --context; it requires an SELinux-enabled kernel")
 			}
 		}
 	}
@@ -230,7 +230,6 @@ func parse(prog string, args []string, stdout io.Writer) (*config, error) {
 		return nil, &fatal{"cannot preserve security context without an SELinux-enabled kernel"}
 	}
 	cfg.ops.Files = operands
-	cfg.warnings = warnings
 	return cfg, nil
 }
 
@@ -300,7 +299,8 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 	prog := cli.Prog(argv[0])
 	rep := &cli.Reporter{Prog: prog, W: stderr}
 	info := &cli.ErrWriter{W: stdout}
-	cfg, err := parse(prog, argv[1:], info)
+	warn := func(w string) { fmt.Fprintf(stderr, "%s: %s\n", prog, w) }
+	cfg, err := parse(prog, argv[1:], info, warn)
 	switch e := err.(type) {
 	case nil:
 	case *fatal:
@@ -315,9 +315,6 @@ func run(argv []string, stdin, stdout, stderr *os.File) int {
 			return 0
 		}
 		return rep.Usage(err)
-	}
-	for _, w := range cfg.warnings {
-		fmt.Fprintf(stderr, "%s: %s\n", prog, w)
 	}
 	stdio := tree.IO{Prog: prog, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	var bar *bar
