@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -165,7 +164,7 @@ func crossFSCheck(dir string) check {
 	case err == nil && r.BytesBy(copy.CopyFileRange) == 4096:
 		return check{what, value, "works"}
 	case len(r.Steps) > 0 && r.Steps[0].Refused != nil:
-		return check{what, value, "refused (" + errnoName(r.Steps[0].Refused) + "): zcopy falls back to sendfile"}
+		return check{what, value, "refused (" + copy.ErrnoName(r.Steps[0].Refused) + "): zcopy falls back to sendfile"}
 	case err != nil:
 		return check{what, value, "failed: " + err.Error()}
 	}
@@ -194,7 +193,7 @@ func reflinkCheck(dir string) check {
 	case err == nil && r.Reflinked:
 		return check{what, fs, "supported: zcp shares the blocks"}
 	case len(r.Steps) > 0 && r.Steps[0].Refused != nil:
-		return check{what, fs, "not supported (" + errnoName(r.Steps[0].Refused) + "): zcp copies the data"}
+		return check{what, fs, "not supported (" + copy.ErrnoName(r.Steps[0].Refused) + "): zcp copies the data"}
 	case err != nil:
 		return check{what, fs, "failed: " + err.Error()}
 	}
@@ -236,20 +235,9 @@ func ttyCheck() check {
 	case err == nil && r.BytesBy(copy.Splice) == int64(len(msg)):
 		return check{what, name, "works here, but zcopy plans read/write for terminals (some kernels refuse)"}
 	case len(r.Steps) > 0 && r.Steps[0].Refused != nil:
-		return check{what, name, "refused (" + errnoName(r.Steps[0].Refused) + "): read/write, as zcopy plans"}
+		return check{what, name, "refused (" + copy.ErrnoName(r.Steps[0].Refused) + "): read/write, as zcopy plans"}
 	case err != nil:
 		return check{what, name, "failed: " + err.Error()}
 	}
 	return check{what, name, fmt.Sprintf("moved %d of %d bytes", r.Bytes(), len(msg))}
-}
-
-// errnoName renders a refusal by its symbolic name (EXDEV), as --debug does.
-func errnoName(err error) string {
-	var en unix.Errno
-	if errors.As(err, &en) {
-		if n := unix.ErrnoName(en); n != "" {
-			return n
-		}
-	}
-	return err.Error()
 }

@@ -218,3 +218,8 @@ Without this option, the environment variable
 gives the method, with the same values; the option wins.
 It is meant for measuring, and for working around a kernel or filesystem
 bug in one method.`
+
+// progressBar is the man page's word on -g for zcat and ztee.
+const progressBar = `The bar reads the engine's byte counters: the data stays on its zero-copy
+path.
+With standard error not a terminal, nothing is drawn.`

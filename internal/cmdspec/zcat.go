@@ -57,9 +57,7 @@ being read" and status 1; the bytes before the new end have been written.
 ` + methodForced},
 		{Long: "progress", Short: 'g',
 			Help: "draw a progress bar on standard error when it is a terminal (bytes, rate, and time left when every FILE is a regular file)",
-			Man: `The bar reads the engine's byte counters: the data stays on its zero-copy
-path.
-With standard error not a terminal, nothing is drawn.`},
+			Man:  progressBar},
 		{Short: 'e',
 			Help: "the same as -vE"},
 		{Short: 't',

@@ -96,9 +96,7 @@ An output the method cannot serve is dropped with the error; the others go on.
 ` + methodForced},
 		{Long: "progress", Short: 'g',
 			Help: "draw a progress bar on standard error when it is a terminal (bytes and rate; time left when standard input is a regular file)",
-			Man: `The bar reads the engine's byte counters: the data stays on its zero-copy
-path.
-With standard error not a terminal, nothing is drawn.`},
+			Man:  progressBar},
 		{Short: 'p',
 			Help: "short for --output-error=warn-nopipe"},
 	},

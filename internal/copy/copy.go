@@ -172,7 +172,7 @@ func (r *Report) String() string {
 			if s.Bytes > 0 {
 				b.WriteString(" then")
 			}
-			fmt.Fprintf(&b, " refused (%s)", errnoName(s.Refused))
+			fmt.Fprintf(&b, " refused (%s)", ErrnoName(s.Refused))
 		}
 	}
 	return b.String()
@@ -302,8 +302,9 @@ func (r *refusal) Unwrap() error { return r.err }
 // source that may still have data (PITFALLS 3).
 var errNoData = errors.New("0 bytes from a source that may have more")
 
-// errnoName renders an errno by its symbolic name for --debug.
-func errnoName(err error) string {
+// ErrnoName is the symbolic name of the errno behind err (EXDEV), for
+// --debug and zcopy doctor; err's text when it has none.
+func ErrnoName(err error) string {
 	var r *refusal
 	if errors.As(err, &r) {
 		err = r.err
